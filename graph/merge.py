@@ -1,0 +1,53 @@
+"""How an upsert combines stored and incoming properties — the rule both stores follow.
+
+* Incoming properties overwrite stored ones; an incoming ``None`` removes the property
+  (as Cypher's ``SET n += {p: null}`` does).
+* ``sources`` is a union: a second loader that knows the same municipality adds its source
+  instead of erasing the first one's.
+* Dated properties (``population`` with ``population_date``) keep the newer value, so the
+  Destatis directory and the dossier can be loaded in any order.
+
+`Neo4jStore` expresses the same rule in Cypher; the contract tests hold the two together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graph.model import DATED_PROPS, SOURCES_PROP
+
+DATED_KEYS = frozenset(DATED_PROPS) | frozenset(DATED_PROPS.values())
+
+
+def split_props(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[str] | None, dict]:
+    """Split incoming properties into (plain, sources, dated) the way both stores apply them."""
+    plain = {k: v for k, v in props.items() if k != SOURCES_PROP and k not in DATED_KEYS}
+    sources = props.get(SOURCES_PROP)
+    dated = {k: props.get(k) for k in DATED_KEYS}
+    return plain, (list(sources) if sources is not None else None), dated
+
+
+def merge_props(before: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict[str, Any]:
+    """The properties after upserting ``incoming`` onto ``before``."""
+    plain, sources, dated = split_props(incoming)
+    after = dict(before)
+    for k, v in plain.items():
+        if v is None:
+            after.pop(k, None)
+        else:
+            after[k] = v
+    if sources is not None:
+        old = list(before.get(SOURCES_PROP) or [])
+        after[SOURCES_PROP] = old + [s for s in sources if s not in old]
+    for prop, date_prop in DATED_PROPS.items():
+        new_date = dated.get(date_prop)
+        if new_date is None:
+            continue
+        old_date = before.get(date_prop)
+        if old_date is None or new_date >= old_date:
+            after[prop] = dated.get(prop)
+            after[date_prop] = new_date
+            if after[prop] is None:
+                after.pop(prop)
+    return after

@@ -1,0 +1,313 @@
+"""`Neo4jStore`: the graph in a Neo4j server, reached over Bolt with the official driver.
+
+Writes follow the pattern that makes Neo4j loads fast and safe: uniqueness constraints on
+every key, one ``UNWIND $rows … MERGE`` statement per label and per relationship group
+(both ends matched by key first), all statements of a batch in one explicit transaction,
+and the database name passed on every call. Every statement text below is a constant
+built from the model once; values always travel as parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import networkx as nx
+import neo4j
+from neo4j import Driver, GraphDatabase, RoutingControl
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
+
+from graph.errors import StoreUnavailable
+from graph.merge import split_props
+from graph.model import DATED_PROPS, NODE_TYPES, PUBLIC_LABELS, REL_TYPES, key_property
+from graph.nxbuild import build_graph
+from graph.prepare import prepare_batch
+from graph.records import Batch, group_nodes, group_rels
+from graph.store import GraphStats, WriteSummary
+
+#: Rows per UNWIND statement: large enough to amortise the round trip, small enough to
+#: keep each statement's parameter map modest. All chunks share one transaction.
+CHUNK = 10_000
+
+META_LABEL = "KommunetzMeta"
+
+
+def _constraint(label: str) -> str:
+    key = key_property(label)
+    return (
+        f"CREATE CONSTRAINT {label.lower()}_{key}_unique IF NOT EXISTS "
+        f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
+    )
+
+
+def _union_sources(var: str) -> str:
+    return (
+        f"{var}.sources = CASE WHEN row.sources IS NULL THEN {var}.sources ELSE "
+        "coalesce(before.sources, []) + "
+        "[s IN row.sources WHERE NOT s IN coalesce(before.sources, [])] END"
+    )
+
+
+def _dated_sets() -> str:
+    parts = []
+    for prop, date_prop in DATED_PROPS.items():
+        newer = (
+            f"(row.{date_prop} IS NOT NULL AND (before.{date_prop} IS NULL "
+            f"OR row.{date_prop} >= before.{date_prop}))"
+        )
+        parts.append(
+            f"n.{prop} = CASE WHEN {newer} THEN row.{prop} ELSE n.{prop} END, "
+            f"n.{date_prop} = CASE WHEN {newer} THEN row.{date_prop} ELSE n.{date_prop} END"
+        )
+    return ", ".join(parts)
+
+
+def _merge_nodes(label: str) -> str:
+    key = key_property(label)
+    return (
+        f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) "
+        "WITH n, row, properties(n) AS before "
+        f"SET n += row.props, {_union_sources('n')}, {_dated_sets()} "
+        "WITH before, properties(n) AS after "
+        "RETURN sum(CASE WHEN before = after THEN 0 ELSE 1 END) AS changed"
+    )
+
+
+def _merge_rels(rtype: str, start: str, end: str) -> str:
+    return (
+        f"UNWIND $rows AS row "
+        f"MATCH (a:{start} {{{key_property(start)}: row.start}}) "
+        f"MATCH (b:{end} {{{key_property(end)}: row.end}}) "
+        f"MERGE (a)-[r:{rtype}]->(b) "
+        "WITH r, row, properties(r) AS before "
+        f"SET r += row.props, {_union_sources('r')} "
+        "WITH before, properties(r) AS after "
+        "RETURN sum(CASE WHEN before = after THEN 0 ELSE 1 END) AS changed"
+    )
+
+
+CONSTRAINTS = [_constraint(label) for label in NODE_TYPES] + [
+    f"CREATE CONSTRAINT kommunetzmeta_id_unique IF NOT EXISTS "
+    f"FOR (n:{META_LABEL}) REQUIRE n.id IS UNIQUE"
+]
+MERGE_NODES = {label: _merge_nodes(label) for label in NODE_TYPES}
+MERGE_RELS = {
+    (t, s, e): _merge_rels(t, s, e)
+    for t, rt in REL_TYPES.items() for s in rt.starts for e in rt.ends
+}
+EXISTING = {
+    label: f"UNWIND $keys AS k MATCH (n:{label} {{{key_property(label)}: k}}) RETURN k"
+    for label in NODE_TYPES
+}
+NODE_BY_KEY = {
+    label: f"MATCH (n:{label} {{{key_property(label)}: $key}}) RETURN properties(n) AS props"
+    for label in NODE_TYPES
+}
+BUMP_VERSION = (
+    f"MERGE (m:{META_LABEL} {{id: 'meta'}}) "
+    "SET m.version = coalesce(m.version, 0) + 1 RETURN m.version AS version"
+)
+READ_VERSION = f"OPTIONAL MATCH (m:{META_LABEL} {{id: 'meta'}}) RETURN m.version AS version"
+COUNT_NODES = (
+    "MATCH (n) WITH labels(n)[0] AS label WHERE label IN $labels "
+    "RETURN label, count(*) AS n"
+)
+COUNT_RELS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n"
+ANY_NODE = "MATCH (n) WHERE labels(n)[0] IN $labels RETURN n LIMIT 1"
+READ_NODES = (
+    "MATCH (n) WHERE labels(n)[0] IN $labels "
+    "RETURN elementId(n) AS eid, labels(n)[0] AS label, properties(n) AS props"
+)
+READ_RELS = (
+    "MATCH (a)-[r]->(b) WHERE labels(a)[0] IN $labels AND labels(b)[0] IN $labels "
+    "RETURN elementId(a) AS a, type(r) AS type, elementId(b) AS b, properties(r) AS props"
+)
+CLEAR = "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+
+class Neo4jStore:
+    """The graph in a Neo4j database. The driver is passed in and closed by `close` only
+    when this store created it (see `graph.connect.open_store`)."""
+
+    kind = "neo4j"
+
+    def __init__(self, driver: Driver, database: str = "neo4j", *, owns_driver: bool = False):
+        self.driver = driver
+        self.database = database
+        self._owns_driver = owns_driver
+        self._cache: dict[tuple[int, frozenset[str] | None], nx.MultiDiGraph] = {}
+        self.ensure_schema()
+
+    @classmethod
+    def connect(cls, uri: str, user: str | None, password: str | None,
+                database: str = "neo4j") -> Neo4jStore:
+        """Open a driver for ``uri`` and check that the server answers."""
+        auth = (user or "neo4j", password) if password else None
+        try:
+            driver = GraphDatabase.driver(uri, auth=auth)
+            driver.verify_connectivity()
+        except (DriverError, Neo4jError, ValueError, OSError) as exc:
+            raise StoreUnavailable(_unavailable_message(uri, exc)) from exc
+        return cls(driver, database, owns_driver=True)
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (ServiceUnavailable, AuthError) as exc:
+            raise StoreUnavailable(_unavailable_message("Neo4j", exc)) from exc
+
+    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        with self._errors():
+            records, _, _ = self.driver.execute_query(
+                query, params, database_=self.database, routing_=RoutingControl.READ
+            )
+        return list(records)
+
+    def ensure_schema(self) -> None:
+        with self._errors():
+            for statement in CONSTRAINTS:
+                self.driver.execute_query(statement, database_=self.database)
+
+    def close(self) -> None:
+        if self._owns_driver:
+            self.driver.close()
+
+    def version(self) -> int:
+        rec = self._read(READ_VERSION)
+        return int(rec[0]["version"] or 0) if rec else 0
+
+    # -- writing --------------------------------------------------------------------------
+
+    def existing(self, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        with self._errors(), self.driver.session(database=self.database) as session:
+            return session.execute_read(lambda tx: _existing(tx, refs))
+
+    def write(self, batch: Batch, *, require_sources: bool = True) -> WriteSummary:
+        with self._errors(), self.driver.session(database=self.database) as session:
+            # one explicit transaction, no automatic retry: a half-failed load must not be
+            # replayed behind the user's back, and a failure rolls everything back
+            with session.begin_transaction() as tx:
+                summary = self._write(tx, batch, require_sources)
+                tx.commit()
+        return summary
+
+    def _write(
+        self, tx: neo4j.Transaction, batch: Batch, require_sources: bool
+    ) -> WriteSummary:
+        summary = WriteSummary(nodes_total=len(batch.nodes), rels_total=len(batch.rels))
+        batch = prepare_batch(
+            batch, lambda refs: _existing(tx, refs), require_sources=require_sources
+        )
+        for label, nodes in group_nodes(batch.nodes).items():
+            rows = []
+            for n in nodes:
+                plain, sources, dated = split_props(n.props)
+                rows.append({"key": n.key, "props": plain, "sources": sources, **dated})
+            changed, created = _run_chunks(tx, MERGE_NODES[label], rows, "nodes_created")
+            summary.nodes_created[label] += created
+            summary.nodes_updated[label] += changed - created
+        for group, rels in group_rels(batch.rels).items():
+            rows = []
+            for r in rels:
+                plain, sources, _ = split_props(r.props)
+                rows.append({"start": r.start.key, "end": r.end.key, "props": plain,
+                             "sources": sources})
+            changed, created = _run_chunks(tx, MERGE_RELS[group], rows, "relationships_created")
+            summary.rels_created[group[0]] += created
+            summary.rels_updated[group[0]] += changed - created
+        for counter in (summary.nodes_created, summary.nodes_updated,
+                        summary.rels_created, summary.rels_updated):
+            for k in [k for k, v in counter.items() if v == 0]:
+                del counter[k]
+        if summary.changed:
+            tx.run(BUMP_VERSION).consume()
+        return summary
+
+    # -- reading --------------------------------------------------------------------------
+
+    def stats(self) -> GraphStats:
+        labels = sorted(NODE_TYPES)
+        nodes = {r["label"]: r["n"] for r in self._read(COUNT_NODES, labels=labels)}
+        rels = {r["type"]: r["n"] for r in self._read(COUNT_RELS)}
+        return GraphStats(nodes=nodes, relationships=rels)
+
+    def is_empty(self) -> bool:
+        return not self._read(ANY_NODE, labels=sorted(NODE_TYPES))
+
+    def node(self, label: str, key: str) -> dict[str, Any] | None:
+        rec = self._read(NODE_BY_KEY[label], key=key)
+        if not rec:
+            return None
+        props = dict(rec[0]["props"])
+        props.pop(key_property(label), None)
+        return props
+
+    def graph(self, labels: Iterable[str] | None = None) -> nx.MultiDiGraph:
+        wanted = frozenset(labels) & PUBLIC_LABELS if labels is not None else None
+        version = self.version()
+        cached = self._cache.get((version, wanted))
+        if cached is not None:
+            return cached
+        chosen = sorted(wanted if wanted is not None else PUBLIC_LABELS)
+        ids: dict[str, tuple[str, str]] = {}
+        node_rows = []
+        for rec in self._read(READ_NODES, labels=chosen):
+            label = rec["label"]
+            props = dict(rec["props"])
+            key = props.pop(key_property(label))
+            ids[rec["eid"]] = (label, key)
+            node_rows.append((label, key, props))
+        rel_rows = []
+        for rec in self._read(READ_RELS, labels=chosen):
+            (sl, sk), (el, ek) = ids[rec["a"]], ids[rec["b"]]
+            rel_rows.append((rec["type"], sl, sk, el, ek, dict(rec["props"])))
+        g = build_graph(node_rows, rel_rows)
+        self._cache = {k: v for k, v in self._cache.items() if k[0] == version}
+        self._cache[(version, wanted)] = g
+        return g
+
+    def clear(self) -> None:
+        with self._errors(), self.driver.session(database=self.database) as session:
+            session.run(CLEAR).consume()
+            session.run(BUMP_VERSION).consume()
+
+
+def _existing(tx: neo4j.ManagedTransaction | neo4j.Transaction,
+              refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    by_label: dict[str, list[str]] = {}
+    for label, key in refs:
+        by_label.setdefault(label, []).append(key)
+    found: set[tuple[str, str]] = set()
+    for label, keys in by_label.items():
+        for rec in tx.run(EXISTING[label], keys=keys):
+            found.add((label, rec["k"]))
+    return found
+
+
+def _run_chunks(
+    tx: neo4j.Transaction, query: str, rows: list[dict[str, Any]], counter: str
+) -> tuple[int, int]:
+    """Run ``query`` over ``rows`` in chunks; return (rows changed, entities created)."""
+    changed = created = 0
+    for i in range(0, len(rows), CHUNK):
+        result = tx.run(query, rows=rows[i : i + CHUNK])
+        changed += int(result.single(strict=True)["changed"])
+        created += getattr(result.consume().counters, counter)
+    return changed, created
+
+
+def _unavailable_message(uri: str, exc: BaseException) -> str:
+    if isinstance(exc, AuthError):
+        return (
+            f"Anmeldung bei Neo4j ({uri}) abgelehnt. Prüfen Sie NEO4J_USERNAME und "
+            "NEO4J_PASSWORD."
+        )
+    return (
+        f"Neo4j unter {uri} ist nicht erreichbar ({type(exc).__name__}: {exc}). Läuft der "
+        "Server? Ohne NEO4J_URI nutzt kommunetz die eingebettete Datenbank."
+    )
+

@@ -1,0 +1,99 @@
+"""Shared fixtures: reference data from ../shared, and a fresh store per test on SQLite
+and on a real Neo4j server that the test session starts and stops itself."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.embedded_store import EmbeddedStore
+from graph.neo4j_store import Neo4jStore
+from graph.store import GraphStore
+from tests.neo4j_server import server as neo4j_server_mod
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("KOMMUNETZ_SHARED", REPO.parent / "shared")).resolve()
+REFERENCE_DIR = SHARED / "data" / "municipalities"
+REQUIRE_NEO4J = os.environ.get("KOMMUNETZ_REQUIRE_NEO4J") == "1"
+STORE_KINDS = ["embedded", "neo4j"]
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    """The Destatis reference files in ../shared (not part of a user's clone)."""
+    if not REFERENCE_DIR.is_dir():
+        pytest.skip(
+            f"reference data not found at {REFERENCE_DIR} (only in the development checkout; "
+            "set KOMMUNETZ_SHARED to use another copy)"
+        )
+    return REFERENCE_DIR
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[neo4j_server_mod.Server]:
+    """A Neo4j 5.26 Community server for this test session, on a free local port."""
+    try:
+        server = neo4j_server_mod.start(tmp_path_factory.mktemp("neo4j"))
+    except neo4j_server_mod.Unavailable as exc:
+        if REQUIRE_NEO4J:
+            pytest.fail(f"KOMMUNETZ_REQUIRE_NEO4J=1 but the Neo4j test server failed: {exc}")
+        pytest.skip(f"NEO4J TESTS SKIPPED: {exc}")
+    yield server
+    server.stop()
+
+
+def open_test_store(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> GraphStore:
+    """A fresh, empty store of ``kind`` for one test."""
+    if kind == "embedded":
+        return EmbeddedStore(tmp_path / "kommunetz.sqlite")
+    server = request.getfixturevalue("neo4j_server")
+    store = Neo4jStore.connect(server.uri, server.user, server.password)
+    store.clear()
+    return store
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    """Every contract test runs once per store; both must give the same answers."""
+    s = open_test_store(request, request.param, tmp_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def tmp_db(tmp_path: Path) -> Path:
+    return tmp_path / "kommunetz.sqlite"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print how many tests ran against the real Neo4j server (CI must show them)."""
+    counts = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        counts[outcome] = sum(
+            1 for rep in terminalreporter.stats.get(outcome, [])
+            if "neo4j" in getattr(rep, "nodeid", "")
+        )
+    terminalreporter.write_line(
+        "Neo4j tests (real server): "
+        + ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With KOMMUNETZ_NO_SKIPS=1 (set by .ci/run) a skipped test fails the run: CI must
+    run the Neo4j, browser and reference-data tests, not pass around them."""
+    if os.environ.get("KOMMUNETZ_NO_SKIPS") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(
+            f"KOMMUNETZ_NO_SKIPS=1: {len(skipped)} test(s) were skipped; CI treats that as failure",
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
