@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import networkx as nx
 import neo4j
+import networkx as nx
 from neo4j import Driver, GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
@@ -187,12 +187,15 @@ class Neo4jStore:
             return session.execute_read(lambda tx: _existing(tx, refs))
 
     def write(self, batch: Batch, *, require_sources: bool = True) -> WriteSummary:
-        with self._errors(), self.driver.session(database=self.database) as session:
-            # one explicit transaction, no automatic retry: a half-failed load must not be
-            # replayed behind the user's back, and a failure rolls everything back
-            with session.begin_transaction() as tx:
-                summary = self._write(tx, batch, require_sources)
-                tx.commit()
+        # one explicit transaction, no automatic retry: a half-failed load must not be
+        # replayed behind the user's back, and a failure rolls everything back
+        with (
+            self._errors(),
+            self.driver.session(database=self.database) as session,
+            session.begin_transaction() as tx,
+        ):
+            summary = self._write(tx, batch, require_sources)
+            tx.commit()
         return summary
 
     def _write(

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from graph.errors import MissingReference, Problem, ValidationFailed
-from graph.model import NODE_TYPES, REL_TYPES
-from graph.records import Batch, Ref, Rel, check_batch
+from graph.model import NODE_TYPES, REL_TYPES, SOURCES_PROP
+from graph.records import Batch, Node, Ref, Rel, check_batch
 
 Exists = Callable[[set[tuple[str, str]]], set[tuple[str, str]]]
 
@@ -33,11 +33,22 @@ def _candidates(ref: Ref, allowed: frozenset[str]) -> list[str]:
     )
 
 
+def _cited_sources(batch: Batch) -> dict[str, list[str]]:
+    """Every source id the batch cites, with where it is cited."""
+    cited: dict[str, list[str]] = {}
+    records: list[Node | Rel] = [*batch.nodes, *batch.rels]
+    for rec in records:
+        for source_id in rec.props.get(SOURCES_PROP) or ():
+            cited.setdefault(source_id, []).append(rec.where)
+    return cited
+
+
 def prepare_batch(batch: Batch, exists: Exists, *, require_sources: bool = True) -> Batch:
     """Return ``batch`` with every relationship end resolved to a label.
 
     Raises `ValidationFailed` if the batch breaks the model, `MissingReference` if an end
-    names a node that is neither in the batch nor in the store (or could be several).
+    names a node that is neither in the batch nor in the store (or could be several), or
+    a fact cites a source id that no Source node has.
     """
     problems = check_batch(batch, require_sources=require_sources)
     if problems:
@@ -45,6 +56,8 @@ def prepare_batch(batch: Batch, exists: Exists, *, require_sources: bool = True)
 
     in_batch = {(n.label, n.key) for n in batch.nodes}
     wanted: set[tuple[str, str]] = set()
+    cited = _cited_sources(batch)
+    wanted.update(("Source", s) for s in cited if ("Source", s) not in in_batch)
     for r in batch.rels:
         rt = REL_TYPES[r.type]
         for ref, allowed in ((r.start, rt.starts), (r.end, rt.ends)):
@@ -56,6 +69,12 @@ def prepare_batch(batch: Batch, exists: Exists, *, require_sources: bool = True)
 
     resolved: list[Rel] = []
     missing: list[Problem] = []
+    for source_id, wheres in cited.items():
+        if ("Source", source_id) not in known:
+            missing.extend(
+                Problem(p.file, p.line, SOURCES_PROP, f"Quelle „{source_id}“ ist unbekannt")
+                for p in (_problem(w, batch.origin, "") for w in wheres[:3])
+            )
     for r in batch.rels:
         rt = REL_TYPES[r.type]
         ends: list[Ref] = []

@@ -118,9 +118,9 @@ def check_batch(batch: Batch, *, require_sources: bool = True) -> list[Problem]:
         seen.add(n.id)
         if t.key in n.props:
             add(n.where, t.key, "der Schlüssel gehört nicht in die Eigenschaften")
-        if require_sources and n.label not in ("Source", "Registration", "Contact"):
-            if not _has_sources(n.props):
-                add(n.where, SOURCES_PROP, "keine Quelle angegeben (jede Aussage braucht eine)")
+        unsourced_ok = n.label in ("Source", "Registration", "Contact")
+        if require_sources and not unsourced_ok and not _has_sources(n.props):
+            add(n.where, SOURCES_PROP, "keine Quelle angegeben (jede Aussage braucht eine)")
         for prop, date_prop in DATED_PROPS.items():
             if prop in n.props and date_prop not in n.props:
                 add(n.where, date_prop, f"„{prop}“ ohne Stichtag „{date_prop}“")

@@ -103,3 +103,13 @@ def test_label_filter(store: GraphStore) -> None:
     g = store.graph(["Municipality", "State"])
     assert set(g.nodes) == {"Municipality:05358", "Municipality:05358008", "State:05"}
     assert {k for _, _, k in g.edges(keys=True)} == {"IN_STATE", "PART_OF"}
+
+
+def test_unknown_source_id_is_refused(store: GraphStore) -> None:
+    bad = Batch("x.yaml", nodes=[Node("Topic", "t-x", {"name": "X", "sources": ["nope"]},
+                                      "x.yaml:4")])
+    with pytest.raises(ValidationFailed) as info:
+        store.write(bad)
+    assert "x.yaml, Zeile 4" in str(info.value)
+    assert "Quelle „nope“ ist unbekannt" in str(info.value)
+    assert store.is_empty()

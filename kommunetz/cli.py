@@ -1,0 +1,192 @@
+"""The ``kommunetz`` command: a thin shell over `loaders` and `graph`.
+
+Every command is one library call plus argument parsing; errors are `KommunetzError`s
+that become one readable German message and an exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from graph.connect import StoreSettings, open_store
+from graph.errors import KommunetzError, StoreUnavailable, ValidationFailed
+from graph.export import FORMATS, export_graph
+from graph.model import NODE_TYPES, REL_TYPES
+from graph.store import GraphStore, WriteSummary
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+EXIT_ERROR, EXIT_INVALID, EXIT_UNAVAILABLE = 1, 2, 3
+
+
+def _fmt_counts(counts: dict[str, int], names: Callable[[str], str]) -> str:
+    return ", ".join(f"{n} {names(k)}" for k, n in sorted(counts.items())) or "–"
+
+
+def _node_name(label: str) -> str:
+    return NODE_TYPES[label].plural if label in NODE_TYPES else label
+
+
+def _describe(summary: WriteSummary) -> str:
+    return (
+        f"  Knoten neu: {_fmt_counts(summary.nodes_created, _node_name)}\n"
+        f"  Knoten geändert: {_fmt_counts(summary.nodes_updated, _node_name)}\n"
+        f"  Beziehungen neu: {_fmt_counts(summary.rels_created, str)}\n"
+        f"  Beziehungen geändert: {_fmt_counts(summary.rels_updated, str)}"
+    )
+
+
+class _Bar:
+    """A progress bar on stderr for long parses (tqdm), shown only on a terminal."""
+
+    def __init__(self, desc: str) -> None:
+        self.desc = desc
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=self.desc, unit=" Zeilen", leave=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def load_paths(store: GraphStore, paths: Sequence[Path], population_date: str | None,
+               out: Callable[[str], None]) -> None:
+    """Load each path as one all-or-nothing write and report what changed."""
+    from loaders.detect import read_any
+
+    for path in paths:
+        t0 = time.perf_counter()
+        bar = _Bar(path.name)
+        try:
+            batch = read_any(path, population_date=population_date, progress=bar)
+        finally:
+            bar.close()
+        t1 = time.perf_counter()
+        for notice in batch.notices:
+            out(f"Hinweis: {notice}")
+        summary = store.write(batch)
+        t2 = time.perf_counter()
+        out(
+            f"{path}: {len(batch.nodes)} Knoten und {len(batch.rels)} Beziehungen gelesen "
+            f"({t1 - t0:.2f} s), geschrieben in {store.kind} ({t2 - t1:.2f} s), "
+            f"gesamt {t2 - t0:.2f} s"
+        )
+        out(_describe(summary) if summary.changed else "  keine Änderungen")
+
+
+def cmd_load(args: argparse.Namespace, store: GraphStore) -> int:
+    paths = [Path(p) for p in args.paths] or [DATA_DIR]
+    if args.if_empty and not store.is_empty():
+        print("Die Datenbank enthält schon Daten; nichts geladen.")
+        return 0
+    load_paths(store, paths, args.population_date, print)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, store: GraphStore) -> int:
+    stats = store.stats()
+    if args.json:
+        print(stats.to_json())
+        return 0
+    print(f"Datenbank: {args.settings.describe()}")
+    for label, n in sorted(stats.nodes.items()):
+        print(f"  {_node_name(label):<18} {n:>8}")
+    for rtype, n in sorted(stats.relationships.items()):
+        desc = REL_TYPES[rtype].description if rtype in REL_TYPES else ""
+        print(f"  {rtype:<18} {n:>8}  ({desc})")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, store: GraphStore) -> int:
+    out = Path(args.out)
+    if args.format == "html":
+        from graph.view import export_html  # the explorer's standalone view
+
+        export_html(store, out, focus=args.focus, depth=args.depth)
+    else:
+        export_graph(store.graph(), args.format, out)
+    print(f"Geschrieben: {out}")
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace, store: GraphStore) -> int:
+    if not args.yes:
+        print("Löscht ALLE Daten der Datenbank. Zum Bestätigen: kommunetz reset --yes",
+              file=sys.stderr)
+        return EXIT_ERROR
+    store.clear()
+    print(f"Alle Daten gelöscht ({args.settings.describe()}).")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kommunetz",
+        description="Wissensgraph des kommunalen E-Government-Netzwerks. Ohne NEO4J_URI "
+        "arbeitet kommunetz mit einer eingebetteten Datenbank (KOMMUNETZ_DB).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("load", help="Daten laden (Ordner/YAML, Destatis .xlsx/.txt, CSV)")
+    p.add_argument("paths", nargs="*", help=f"Standard: {DATA_DIR}")
+    p.add_argument("--population-date", metavar="JJJJ-MM-TT",
+                   help="Stichtag der Bevölkerungszahlen (nur GV100AD, dort nicht enthalten)")
+    p.add_argument("--if-empty", action="store_true",
+                   help="nur laden, wenn die Datenbank leer ist")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("stats", help="Knoten und Beziehungen zählen")
+    p.add_argument("--json", action="store_true", help="als JSON ausgeben")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("export", help="Graph als GraphML, GEXF, JSON oder HTML schreiben")
+    p.add_argument("--format", choices=[*FORMATS, "html"], required=True)
+    p.add_argument("--focus", help="nur die Umgebung dieser Kommune (Name oder AGS), HTML")
+    p.add_argument("--depth", type=int, default=1, choices=[1, 2, 3])
+    p.add_argument("out")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("reset", help="alle Daten löschen")
+    p.add_argument("--yes", action="store_true")
+    p.set_defaults(func=cmd_reset)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.settings = StoreSettings.from_env()
+    try:
+        store = open_store(args.settings)
+    except StoreUnavailable as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    try:
+        return int(args.func(args, store))
+    except ValidationFailed as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except StoreUnavailable as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except KommunetzError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Reading a text input file strictly as UTF-8, with a message that names the line of the
+first byte that is not — the usual cause being a spreadsheet saved as "CSV (Windows)"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graph.errors import Problem, ValidationFailed
+
+
+def read_utf8(path: Path, display: str | None = None) -> str:
+    """The file's text (a UTF-8 byte-order mark is dropped). Raises `ValidationFailed`."""
+    name = display or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ValidationFailed([Problem(name, None, None, "Datei nicht gefunden")]) from None
+    except OSError as exc:
+        raise ValidationFailed(
+            [Problem(name, None, None, f"Datei kann nicht gelesen werden ({exc.strerror})")]
+        ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = data[exc.start]
+        raise ValidationFailed([Problem(
+            name, line, None,
+            f"Die Datei ist nicht UTF-8-kodiert (Byte 0x{byte:02X}). Bitte als UTF-8 "
+            "speichern, z. B. in Excel „CSV UTF-8 (durch Trennzeichen getrennt)“.",
+        )]) from None
