@@ -54,7 +54,9 @@ def open_store(settings: StoreSettings) -> GraphStore:
     """The configured store, schema ensured. Raises `StoreUnavailable` with a message."""
     if settings.neo4j_uri:
         return Neo4jStore.connect(
-            settings.neo4j_uri, settings.neo4j_username, settings.neo4j_password,
+            settings.neo4j_uri,
+            settings.neo4j_username,
+            settings.neo4j_password,
             settings.neo4j_database,
         )
     return EmbeddedStore(settings.db_path or default_db_path())

@@ -137,19 +137,19 @@ class EmbeddedStore:
                     found.update((label, k) for (k,) in rows)
         return found
 
-    def _stored_props(
-        self, db: sqlite3.Connection, label: str, keys: list[str]
-    ) -> dict[str, str]:
+    def _stored_props(self, db: sqlite3.Connection, label: str, keys: list[str]) -> dict[str, str]:
         if len(keys) > 2000:  # a directory load: one scan beats 20 IN-lists
             return dict(db.execute(SELECT_PROPS_OF_LABEL, (label,)).fetchall())
         out: dict[str, str] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            out.update(db.execute(
-                f"SELECT key, props FROM nodes WHERE label = ? AND key IN ({marks})",
-                (label, *chunk),
-            ).fetchall())
+            out.update(
+                db.execute(
+                    f"SELECT key, props FROM nodes WHERE label = ? AND key IN ({marks})",
+                    (label, *chunk),
+                ).fetchall()
+            )
         return out
 
     def write(self, batch: Batch, *, require_sources: bool = True) -> WriteSummary:

@@ -39,9 +39,7 @@ class ValidationFailed(KommunetzError):
         more = len(self.problems) - limit
         tail = f"\n  … und {more} weitere Fehler" if more > 0 else ""
         n = len(self.problems)
-        super().__init__(
-            f"{n} Fehler in der Eingabe – nichts wurde gespeichert:\n{shown}{tail}"
-        )
+        super().__init__(f"{n} Fehler in der Eingabe – nichts wurde gespeichert:\n{shown}{tail}")
 
 
 class SchemaError(KommunetzError):

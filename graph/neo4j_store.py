@@ -94,7 +94,9 @@ CONSTRAINTS = [_constraint(label) for label in NODE_TYPES] + [
 MERGE_NODES = {label: _merge_nodes(label) for label in NODE_TYPES}
 MERGE_RELS = {
     (t, s, e): _merge_rels(t, s, e)
-    for t, rt in REL_TYPES.items() for s in rt.starts for e in rt.ends
+    for t, rt in REL_TYPES.items()
+    for s in rt.starts
+    for e in rt.ends
 }
 EXISTING = {
     label: f"UNWIND $keys AS k MATCH (n:{label} {{{key_property(label)}: k}}) RETURN k"
@@ -110,8 +112,7 @@ BUMP_VERSION = (
 )
 READ_VERSION = f"OPTIONAL MATCH (m:{META_LABEL} {{id: 'meta'}}) RETURN m.version AS version"
 COUNT_NODES = (
-    "MATCH (n) WITH labels(n)[0] AS label WHERE label IN $labels "
-    "RETURN label, count(*) AS n"
+    "MATCH (n) WITH labels(n)[0] AS label WHERE label IN $labels RETURN label, count(*) AS n"
 )
 COUNT_RELS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n"
 ANY_NODE = "MATCH (n) WHERE labels(n)[0] IN $labels RETURN n LIMIT 1"
@@ -140,8 +141,9 @@ class Neo4jStore:
         self.ensure_schema()
 
     @classmethod
-    def connect(cls, uri: str, user: str | None, password: str | None,
-                database: str = "neo4j") -> Neo4jStore:
+    def connect(
+        cls, uri: str, user: str | None, password: str | None, database: str = "neo4j"
+    ) -> Neo4jStore:
         """Open a driver for ``uri`` and check that the server answers."""
         auth = (user or "neo4j", password) if password else None
         try:
@@ -198,9 +200,7 @@ class Neo4jStore:
             tx.commit()
         return summary
 
-    def _write(
-        self, tx: neo4j.Transaction, batch: Batch, require_sources: bool
-    ) -> WriteSummary:
+    def _write(self, tx: neo4j.Transaction, batch: Batch, require_sources: bool) -> WriteSummary:
         summary = WriteSummary(nodes_total=len(batch.nodes), rels_total=len(batch.rels))
         batch = prepare_batch(
             batch, lambda refs: _existing(tx, refs), require_sources=require_sources
@@ -217,13 +217,18 @@ class Neo4jStore:
             rows = []
             for r in rels:
                 plain, sources, _ = split_props(r.props)
-                rows.append({"start": r.start.key, "end": r.end.key, "props": plain,
-                             "sources": sources})
+                rows.append(
+                    {"start": r.start.key, "end": r.end.key, "props": plain, "sources": sources}
+                )
             changed, created = _run_chunks(tx, MERGE_RELS[group], rows, "relationships_created")
             summary.rels_created[group[0]] += created
             summary.rels_updated[group[0]] += changed - created
-        for counter in (summary.nodes_created, summary.nodes_updated,
-                        summary.rels_created, summary.rels_updated):
+        for counter in (
+            summary.nodes_created,
+            summary.nodes_updated,
+            summary.rels_created,
+            summary.rels_updated,
+        ):
             for k in [k for k, v in counter.items() if v == 0]:
                 del counter[k]
         if summary.changed:
@@ -279,8 +284,9 @@ class Neo4jStore:
             session.run(BUMP_VERSION).consume()
 
 
-def _existing(tx: neo4j.ManagedTransaction | neo4j.Transaction,
-              refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+def _existing(
+    tx: neo4j.ManagedTransaction | neo4j.Transaction, refs: Iterable[tuple[str, str]]
+) -> set[tuple[str, str]]:
     by_label: dict[str, list[str]] = {}
     for label, key in refs:
         by_label.setdefault(label, []).append(key)
@@ -306,11 +312,9 @@ def _run_chunks(
 def _unavailable_message(uri: str, exc: BaseException) -> str:
     if isinstance(exc, AuthError):
         return (
-            f"Anmeldung bei Neo4j ({uri}) abgelehnt. Prüfen Sie NEO4J_USERNAME und "
-            "NEO4J_PASSWORD."
+            f"Anmeldung bei Neo4j ({uri}) abgelehnt. Prüfen Sie NEO4J_USERNAME und NEO4J_PASSWORD."
         )
     return (
         f"Neo4j unter {uri} ist nicht erreichbar ({type(exc).__name__}: {exc}). Läuft der "
         "Server? Ohne NEO4J_URI nutzt kommunetz die eingebettete Datenbank."
     )
-

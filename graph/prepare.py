@@ -28,9 +28,7 @@ def _problem(where: str, origin: str, message: str) -> Problem:
 def _candidates(ref: Ref, allowed: frozenset[str]) -> list[str]:
     if ref.label is not None:
         return [ref.label]
-    return sorted(
-        label for label in allowed if NODE_TYPES[label].key_pattern.match(ref.key)
-    )
+    return sorted(label for label in allowed if NODE_TYPES[label].key_pattern.match(ref.key))
 
 
 def _cited_sources(batch: Batch) -> dict[str, list[str]]:
@@ -85,19 +83,26 @@ def prepare_batch(batch: Batch, exists: Exists, *, require_sources: bool = True)
                 continue
             if not hits:
                 what = (
-                    NODE_TYPES[ref.label].singular if ref.label else
-                    " oder ".join(NODE_TYPES[lb].singular for lb in sorted(allowed))
+                    NODE_TYPES[ref.label].singular
+                    if ref.label
+                    else " oder ".join(NODE_TYPES[lb].singular for lb in sorted(allowed))
                 )
-                missing.append(_problem(
-                    r.where, batch.origin,
-                    f"{role} von {r.type}: {what} „{ref.key}“ gibt es weder in dieser "
-                    "Eingabe noch im Graphen",
-                ))
+                missing.append(
+                    _problem(
+                        r.where,
+                        batch.origin,
+                        f"{role} von {r.type}: {what} „{ref.key}“ gibt es weder in dieser "
+                        "Eingabe noch im Graphen",
+                    )
+                )
             else:
-                missing.append(_problem(
-                    r.where, batch.origin,
-                    f"{role} von {r.type}: „{ref.key}“ ist mehrdeutig ({', '.join(hits)})",
-                ))
+                missing.append(
+                    _problem(
+                        r.where,
+                        batch.origin,
+                        f"{role} von {r.type}: „{ref.key}“ ist mehrdeutig ({', '.join(hits)})",
+                    )
+                )
             ends.append(ref)
         resolved.append(replace(r, start=ends[0], end=ends[1]))
     if missing:

@@ -60,7 +60,8 @@ def german_message(err: ErrorDetails) -> str:
         value = err.get("input")
         ctx["quote"] = (
             " – Schlüssel und Datumsangaben in Anführungszeichen setzen"
-            if isinstance(value, int | float) else ""
+            if isinstance(value, int | float)
+            else ""
         )
     if kind in ("literal_error", "enum"):
         ctx["expected"] = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")

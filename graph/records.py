@@ -84,8 +84,10 @@ class Batch:
 
 def _has_sources(props: Mapping[str, Any]) -> bool:
     value = props.get(SOURCES_PROP)
-    return isinstance(value, list | tuple) and len(value) > 0 and all(
-        isinstance(s, str) and s for s in value
+    return (
+        isinstance(value, list | tuple)
+        and len(value) > 0
+        and all(isinstance(s, str) and s for s in value)
     )
 
 

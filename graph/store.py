@@ -30,16 +30,20 @@ class WriteSummary:
 
     @property
     def changed(self) -> bool:
-        return any(
-            (self.nodes_created, self.nodes_updated, self.rels_created, self.rels_updated)
-        )
+        return any((self.nodes_created, self.nodes_updated, self.rels_created, self.rels_updated))
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "nodes": {"created": dict(self.nodes_created), "updated": dict(self.nodes_updated),
-                      "total": self.nodes_total},
-            "relationships": {"created": dict(self.rels_created),
-                              "updated": dict(self.rels_updated), "total": self.rels_total},
+            "nodes": {
+                "created": dict(self.nodes_created),
+                "updated": dict(self.nodes_updated),
+                "total": self.nodes_total,
+            },
+            "relationships": {
+                "created": dict(self.rels_created),
+                "updated": dict(self.rels_updated),
+                "total": self.rels_total,
+            },
         }
 
 
@@ -100,11 +104,9 @@ class GraphStore(Protocol):
         """A number that grows with every committed write; caches key on it."""
         ...
 
-    def is_empty(self) -> bool:
-        ...
+    def is_empty(self) -> bool: ...
 
     def clear(self) -> None:
         """Delete everything (tests, `kommunetz reset`)."""
 
-    def close(self) -> None:
-        ...
+    def close(self) -> None: ...

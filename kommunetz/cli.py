@@ -62,8 +62,12 @@ class _Bar:
             self.bar.close()
 
 
-def load_paths(store: GraphStore, paths: Sequence[Path], population_date: str | None,
-               out: Callable[[str], None]) -> None:
+def load_paths(
+    store: GraphStore,
+    paths: Sequence[Path],
+    population_date: str | None,
+    out: Callable[[str], None],
+) -> None:
     """Load each path as one all-or-nothing write and report what changed."""
     from loaders.detect import read_any
 
@@ -124,8 +128,10 @@ def cmd_export(args: argparse.Namespace, store: GraphStore) -> int:
 
 def cmd_reset(args: argparse.Namespace, store: GraphStore) -> int:
     if not args.yes:
-        print("Löscht ALLE Daten der Datenbank. Zum Bestätigen: kommunetz reset --yes",
-              file=sys.stderr)
+        print(
+            "Löscht ALLE Daten der Datenbank. Zum Bestätigen: kommunetz reset --yes",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     store.clear()
     print(f"Alle Daten gelöscht ({args.settings.describe()}).")
@@ -142,10 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("load", help="Daten laden (Ordner/YAML, Destatis .xlsx/.txt, CSV)")
     p.add_argument("paths", nargs="*", help=f"Standard: {DATA_DIR}")
-    p.add_argument("--population-date", metavar="JJJJ-MM-TT",
-                   help="Stichtag der Bevölkerungszahlen (nur GV100AD, dort nicht enthalten)")
-    p.add_argument("--if-empty", action="store_true",
-                   help="nur laden, wenn die Datenbank leer ist")
+    p.add_argument(
+        "--population-date",
+        metavar="JJJJ-MM-TT",
+        help="Stichtag der Bevölkerungszahlen (nur GV100AD, dort nicht enthalten)",
+    )
+    p.add_argument("--if-empty", action="store_true", help="nur laden, wenn die Datenbank leer ist")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("stats", help="Knoten und Beziehungen zählen")

@@ -27,7 +27,9 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,119}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 DateText = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 RefText = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,119}$")]
-SourceText = Annotated[str, StringConstraints(pattern=r"^([a-z0-9][a-z0-9._-]{0,119}|https?://\S+)$")]
+SourceText = Annotated[
+    str, StringConstraints(pattern=r"^([a-z0-9][a-z0-9._-]{0,119}|https?://\S+)$")
+]
 
 LIST_SEPARATOR = "|"
 _AGS = re.compile(r"^\d{5}(\d{3})?$")
@@ -55,7 +57,9 @@ class ProjectRow(_Row):
 
 class CooperationRow(_Row):
     kind: Literal[
-        "Kooperationsvereinbarung", "interkommunal", "ebenenübergreifend",
+        "Kooperationsvereinbarung",
+        "interkommunal",
+        "ebenenübergreifend",
         "Dienstleistungspartnerschaft",
     ]
     parties: Annotated[list[RefText], Field(min_length=2)]
@@ -139,8 +143,11 @@ def read_csv(path: str | Path) -> Batch:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header):
-            problems.append(Problem(name, row_line, None,
-                                    f"{len(cells)} Zellen, aber nur {len(header)} Spalten"))
+            problems.append(
+                Problem(
+                    name, row_line, None, f"{len(cells)} Zellen, aber nur {len(header)} Spalten"
+                )
+            )
             continue
         raw: dict[str, Any] = {}
         for i, cell in enumerate(cells):
@@ -161,8 +168,9 @@ def read_csv(path: str | Path) -> Batch:
                 problems.append(Problem(name, row_line, col or None, german_message(err)))
             continue
         if row.id in seen:
-            problems.append(Problem(name, row_line, "id",
-                                    f"„{row.id}“ steht schon in Zeile {seen[row.id]}"))
+            problems.append(
+                Problem(name, row_line, "id", f"„{row.id}“ steht schon in Zeile {seen[row.id]}")
+            )
             continue
         seen[row.id] = row_line
         _add_row(batch, label, row, f"{name}:{row_line}", url_sources)
@@ -175,9 +183,7 @@ def _ref(text: str) -> Ref:
     return Ref(text, "Municipality") if _AGS.match(text) else Ref(text)
 
 
-def _add_row(
-    batch: Batch, label: str, row: _Row, where: str, url_sources: dict[str, str]
-) -> None:
+def _add_row(batch: Batch, label: str, row: _Row, where: str, url_sources: dict[str, str]) -> None:
     sources: list[str] = []
     for s in row.sources:
         if s.startswith(("http://", "https://")):
@@ -191,7 +197,8 @@ def _add_row(
     fact = {"sources": sources}
     data = row.model_dump(exclude_none=True)
     props = {
-        k: v for k, v in data.items()
+        k: v
+        for k, v in data.items()
         if k not in ("id", "topics", "sources", "programme", "run_by", "partners", "parties")
         and v != []
     }
@@ -200,14 +207,16 @@ def _add_row(
     for topic in row.topics:
         batch.rels.append(Rel("ABOUT", this, Ref(topic, "Topic"), dict(fact), where))
     if row.programme:
-        batch.rels.append(Rel("IN_PROGRAMME", this, Ref(row.programme, "Network"), dict(fact),
-                              where))
+        batch.rels.append(
+            Rel("IN_PROGRAMME", this, Ref(row.programme, "Network"), dict(fact), where)
+        )
     if isinstance(row, ProjectRow):
         for actor in row.run_by:
             batch.rels.append(Rel("RUNS", _ref(actor), this, dict(fact), where))
         for partner in row.partners:
-            batch.rels.append(Rel("PARTNER_OF", _ref(partner), this,
-                                  {**fact, "role": "Projektpartner"}, where))
+            batch.rels.append(
+                Rel("PARTNER_OF", _ref(partner), this, {**fact, "role": "Projektpartner"}, where)
+            )
     elif isinstance(row, CooperationRow):
         for party in row.parties:
             batch.rels.append(Rel("PARTY_TO", _ref(party), this, dict(fact), where))

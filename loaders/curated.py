@@ -32,8 +32,15 @@ Sources = Annotated[list[Id], Field(min_length=1)]
 Confidence = Literal["low", "medium"]
 
 MUNICIPALITY_KINDS = Literal[
-    "Gemeinde", "Stadt", "Große Kreisstadt", "Markt", "kreisfreie Stadt", "Stadtkreis",
-    "Kreis", "Landkreis", "Regionalverband",
+    "Gemeinde",
+    "Stadt",
+    "Große Kreisstadt",
+    "Markt",
+    "kreisfreie Stadt",
+    "Stadtkreis",
+    "Kreis",
+    "Landkreis",
+    "Regionalverband",
 ]
 
 
@@ -187,8 +194,13 @@ class WorkshopEntry(_Fact):
 class ReportEntry(_Fact):
     id: Id
     kind: Literal[
-        "Sachstandsbericht", "Konzept", "Umsetzungsbericht", "Ergebnisbeitrag",
-        "Zwischenbericht", "Projektbericht", "Leitfaden",
+        "Sachstandsbericht",
+        "Konzept",
+        "Umsetzungsbericht",
+        "Ergebnisbeitrag",
+        "Zwischenbericht",
+        "Projektbericht",
+        "Leitfaden",
     ]
     title: Text
     date: DateText | None = None
@@ -206,7 +218,9 @@ class ReportEntry(_Fact):
 class CooperationEntry(_Fact):
     id: Id
     kind: Literal[
-        "Kooperationsvereinbarung", "interkommunal", "ebenenübergreifend",
+        "Kooperationsvereinbarung",
+        "interkommunal",
+        "ebenenübergreifend",
         "Dienstleistungspartnerschaft",
     ]
     title: Text
@@ -222,8 +236,14 @@ class CooperationEntry(_Fact):
 class FindingEntry(_Fact):
     id: Id
     kind: Literal[
-        "Hindernis", "Erfolgsfaktor", "Rahmenbedingung", "Methode", "Grundsatz",
-        "Empfehlung", "Ergebnis", "Gesamtbewertung",
+        "Hindernis",
+        "Erfolgsfaktor",
+        "Rahmenbedingung",
+        "Methode",
+        "Grundsatz",
+        "Empfehlung",
+        "Ergebnis",
+        "Gesamtbewertung",
     ]
     title: Text
     statement: Text
@@ -293,17 +313,19 @@ class _Builder:
             self.problems.append(Problem(name, None, None, "Datei ist leer"))
             return
         if not isinstance(doc, yaml_lines.LineDict):
-            self.problems.append(Problem(
-                name, 1, None, "oberste Ebene muss Abschnitte enthalten (z. B. „projects:“)"
-            ))
+            self.problems.append(
+                Problem(
+                    name, 1, None, "oberste Ebene muss Abschnitte enthalten (z. B. „projects:“)"
+                )
+            )
             return
         for section, items in doc.items():
             line = doc.lines[section]
             if section not in SECTIONS:
                 known = ", ".join(SECTIONS)
-                self.problems.append(Problem(
-                    name, line, section, f"unbekannter Abschnitt (erlaubt: {known})"
-                ))
+                self.problems.append(
+                    Problem(name, line, section, f"unbekannter Abschnitt (erlaubt: {known})")
+                )
                 continue
             if not isinstance(items, yaml_lines.LineList):
                 self.problems.append(Problem(name, line, section, "Liste von Einträgen erwartet"))
@@ -321,28 +343,34 @@ class _Builder:
         except ValidationError as exc:
             for err in exc.errors():
                 loc = tuple(err["loc"])
-                self.problems.append(Problem(
-                    file, yaml_lines.line_of(raw, loc, line), field_path(loc) or None,
-                    german_message(err),
-                ))
+                self.problems.append(
+                    Problem(
+                        file,
+                        yaml_lines.line_of(raw, loc, line),
+                        field_path(loc) or None,
+                        german_message(err),
+                    )
+                )
             return
-        key = str(next(
-            v for v in (getattr(entry, f, None) for f in ("code", "ags", "id")) if v
-        ))
+        key = str(next(v for v in (getattr(entry, f, None) for f in ("code", "ags", "id")) if v))
         where = f"{file}:{line}"
         if (label, key) in self.defined:
-            self.problems.append(Problem(
-                file, line, "id", f"„{key}“ ist schon definiert ({self.defined[(label, key)]})"
-            ))
+            self.problems.append(
+                Problem(
+                    file, line, "id", f"„{key}“ ist schon definiert ({self.defined[(label, key)]})"
+                )
+            )
             return
         self.defined[(label, key)] = where
         for ident in (key, getattr(entry, "id", None)):
             if ident is None:
                 continue
             if ident in self.ids and self.ids[ident] != (label, key):
-                self.problems.append(Problem(
-                    file, line, "id", f"„{ident}“ ist schon vergeben ({self.id_where[ident]})"
-                ))
+                self.problems.append(
+                    Problem(
+                        file, line, "id", f"„{ident}“ ist schon vergeben ({self.id_where[ident]})"
+                    )
+                )
                 return
             self.ids[ident] = (label, key)
             self.id_where[ident] = where
@@ -373,8 +401,16 @@ class _Builder:
         self.batch.nodes.append(Node(label, key, clean, where))
 
     def _rels(
-        self, rtype: str, field: str, items: Iterable[str | RefItem], this: Ref, outgoing: bool,
-        entry: _Fact, file: str, raw: yaml_lines.LineDict, extra: dict[str, Any] | None = None,
+        self,
+        rtype: str,
+        field: str,
+        items: Iterable[str | RefItem],
+        this: Ref,
+        outgoing: bool,
+        entry: _Fact,
+        file: str,
+        raw: yaml_lines.LineDict,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         """Relationships from a list field; ``outgoing`` = this entry is the start."""
         for i, item in enumerate(items):
@@ -392,8 +428,7 @@ class _Builder:
 
     @staticmethod
     def _fact_props(entry: _Fact) -> dict[str, Any]:
-        return {"sources": list(entry.sources), "confidence": entry.confidence,
-                "note": entry.note}
+        return {"sources": list(entry.sources), "confidence": entry.confidence, "note": entry.note}
 
     @staticmethod
     def _websites(sites: list[Website]) -> dict[str, Any]:
@@ -407,61 +442,107 @@ class _Builder:
         self._node("Source", e.id, props, self._where(file, raw))
 
     def _states(self, e: StateEntry, file: str, raw: yaml_lines.LineDict) -> None:
-        self._node("State", e.code, {"name": e.name, "abbr": e.abbr, **self._fact_props(e)},
-                   self._where(file, raw))
+        self._node(
+            "State",
+            e.code,
+            {"name": e.name, "abbr": e.abbr, **self._fact_props(e)},
+            self._where(file, raw),
+        )
 
     def _municipalities(self, e: MunicipalityEntry, file: str, raw: yaml_lines.LineDict) -> None:
         sources = list(e.sources)
         props: dict[str, Any] = {
-            "name": e.name, "full_name": e.full_name, "kind": e.kind,
+            "name": e.name,
+            "full_name": e.full_name,
+            "kind": e.kind,
             "level": "Kreis" if len(e.ags) == 5 else "Gemeinde",
-            "state_code": e.ags[:2], "alias": e.id, "seat": e.seat, "summary": e.summary,
-            **self._websites(e.websites), **self._fact_props(e),
+            "state_code": e.ags[:2],
+            "alias": e.id,
+            "seat": e.seat,
+            "summary": e.summary,
+            **self._websites(e.websites),
+            **self._fact_props(e),
         }
         if e.population:
-            props |= {"population": e.population.value, "population_date": e.population.date,
-                      "population_sources": list(e.population.sources)}
+            props |= {
+                "population": e.population.value,
+                "population_date": e.population.date,
+                "population_sources": list(e.population.sources),
+            }
             sources += [s for s in e.population.sources if s not in sources]
         if e.location:
-            props |= {"lat": e.location.lat, "lon": e.location.lon,
-                      "location_sources": list(e.location.sources),
-                      "location_note": e.location.note}
+            props |= {
+                "lat": e.location.lat,
+                "lon": e.location.lon,
+                "location_sources": list(e.location.sources),
+                "location_note": e.location.note,
+            }
             sources += [s for s in e.location.sources if s not in sources]
         props["sources"] = sources
         where = self._where(file, raw)
         self._node("Municipality", e.ags, props, where)
         this = Ref(e.ags, "Municipality")
-        self.batch.rels.append(Rel(
-            "IN_STATE", this, Ref(e.ags[:2], "State"), {"sources": list(e.sources)}, where
-        ))
+        self.batch.rels.append(
+            Rel("IN_STATE", this, Ref(e.ags[:2], "State"), {"sources": list(e.sources)}, where)
+        )
         if e.part_of:
-            self.batch.rels.append(Rel(
-                "PART_OF", this, Ref(e.part_of, "Municipality"), {"sources": list(e.sources)},
-                self._where(file, raw, "part_of"),
-            ))
+            self.batch.rels.append(
+                Rel(
+                    "PART_OF",
+                    this,
+                    Ref(e.part_of, "Municipality"),
+                    {"sources": list(e.sources)},
+                    self._where(file, raw, "part_of"),
+                )
+            )
 
     def _organisations(self, e: OrganisationEntry, file: str, raw: yaml_lines.LineDict) -> None:
-        self._node("Organisation", e.id, {
-            "name": e.name, "short_name": e.short_name, "kind": e.kind, "summary": e.summary,
-            "seat": e.seat, "founded": e.founded, "state_code": e.state,
-            **self._websites(e.websites), **self._fact_props(e),
-        }, self._where(file, raw))
+        self._node(
+            "Organisation",
+            e.id,
+            {
+                "name": e.name,
+                "short_name": e.short_name,
+                "kind": e.kind,
+                "summary": e.summary,
+                "seat": e.seat,
+                "founded": e.founded,
+                "state_code": e.state,
+                **self._websites(e.websites),
+                **self._fact_props(e),
+            },
+            self._where(file, raw),
+        )
         this = Ref(e.id, "Organisation")
         self._rels("MEMBER_OF", "members", e.members, this, False, e, file, raw)
 
     def _networks(self, e: NetworkEntry, file: str, raw: yaml_lines.LineDict) -> None:
-        self._node("Network", e.id, {
-            "name": e.name, "kind": e.kind, "start": e.start, "end": e.end,
-            "summary": e.summary, "goals": e.goals, "website": e.website,
-            **self._fact_props(e),
-        }, self._where(file, raw))
+        self._node(
+            "Network",
+            e.id,
+            {
+                "name": e.name,
+                "kind": e.kind,
+                "start": e.start,
+                "end": e.end,
+                "summary": e.summary,
+                "goals": e.goals,
+                "website": e.website,
+                **self._fact_props(e),
+            },
+            self._where(file, raw),
+        )
         this = Ref(e.id, "Network")
         self._rels("PARTNER_OF", "partners", e.partners, this, False, e, file, raw)
         self._rels("MEMBER_OF", "members", e.members, this, False, e, file, raw)
 
     def _topics(self, e: TopicEntry, file: str, raw: yaml_lines.LineDict) -> None:
-        self._node("Topic", e.id, {"name": e.name, "facet": e.facet, "summary": e.summary,
-                                   **self._fact_props(e)}, self._where(file, raw))
+        self._node(
+            "Topic",
+            e.id,
+            {"name": e.name, "facet": e.facet, "summary": e.summary, **self._fact_props(e)},
+            self._where(file, raw),
+        )
 
     def _common_links(self, e: Any, this: Ref, file: str, raw: yaml_lines.LineDict) -> None:
         self._rels("ABOUT", "topics", e.topics, this, True, e, file, raw)
@@ -470,60 +551,119 @@ class _Builder:
 
     def _projects(self, e: ProjectEntry, file: str, raw: yaml_lines.LineDict) -> None:
         inferred = e.egovg_sections_inferred
-        self._node("Project", e.id, {
-            "title": e.title, "summary": e.summary, "status": e.status, "phase": e.phase,
-            "start": e.start, "end": e.end, "egovg_sections": e.egovg_sections,
-            "egovg_sections_inferred": inferred.sections if inferred else None,
-            "egovg_inferred_note": inferred.note if inferred else None,
-            "egovg_inferred_sources": list(inferred.sources) if inferred else None,
-            **self._websites(e.websites), **self._fact_props(e),
-        }, self._where(file, raw))
+        self._node(
+            "Project",
+            e.id,
+            {
+                "title": e.title,
+                "summary": e.summary,
+                "status": e.status,
+                "phase": e.phase,
+                "start": e.start,
+                "end": e.end,
+                "egovg_sections": e.egovg_sections,
+                "egovg_sections_inferred": inferred.sections if inferred else None,
+                "egovg_inferred_note": inferred.note if inferred else None,
+                "egovg_inferred_sources": list(inferred.sources) if inferred else None,
+                **self._websites(e.websites),
+                **self._fact_props(e),
+            },
+            self._where(file, raw),
+        )
         this = Ref(e.id, "Project")
         self._rels("RUNS", "run_by", e.run_by, this, False, e, file, raw)
-        self._rels("PARTNER_OF", "partners", e.partners, this, False, e, file, raw,
-                   {"role": "Projektpartner"})
+        self._rels(
+            "PARTNER_OF",
+            "partners",
+            e.partners,
+            this,
+            False,
+            e,
+            file,
+            raw,
+            {"role": "Projektpartner"},
+        )
         self._common_links(e, this, file, raw)
 
     def _workshops(self, e: WorkshopEntry, file: str, raw: yaml_lines.LineDict) -> None:
-        self._node("Workshop", e.id, {
-            "kind": e.kind, "title": e.title, "date": e.date, "date_end": e.date_end,
-            "place": e.place, "summary": e.summary, "attendees_note": e.attendees_note,
-            "inferred": e.inferred or None, **self._fact_props(e),
-        }, self._where(file, raw))
+        self._node(
+            "Workshop",
+            e.id,
+            {
+                "kind": e.kind,
+                "title": e.title,
+                "date": e.date,
+                "date_end": e.date_end,
+                "place": e.place,
+                "summary": e.summary,
+                "attendees_note": e.attendees_note,
+                "inferred": e.inferred or None,
+                **self._fact_props(e),
+            },
+            self._where(file, raw),
+        )
         this = Ref(e.id, "Workshop")
         if e.host is not None:
-            self._rels("HOSTED", "host", [e.host], this, False, e, file, raw,
-                       {"role": "Gastgeber"})
-        self._rels("HOSTED", "co_hosts", e.co_hosts, this, False, e, file, raw,
-                   {"role": "Mitveranstalter"})
+            self._rels("HOSTED", "host", [e.host], this, False, e, file, raw, {"role": "Gastgeber"})
+        self._rels(
+            "HOSTED", "co_hosts", e.co_hosts, this, False, e, file, raw, {"role": "Mitveranstalter"}
+        )
         self._rels("ATTENDED", "attendees", e.attendees, this, False, e, file, raw)
         self._common_links(e, this, file, raw)
 
     def _reports(self, e: ReportEntry, file: str, raw: yaml_lines.LineDict) -> None:
-        self._node("Report", e.id, {
-            "kind": e.kind, "title": e.title, "date": e.date, "url": e.url,
-            "located": e.located, "publisher": e.publisher, "pages": e.pages,
-            "summary": e.summary, **self._fact_props(e),
-        }, self._where(file, raw))
+        self._node(
+            "Report",
+            e.id,
+            {
+                "kind": e.kind,
+                "title": e.title,
+                "date": e.date,
+                "url": e.url,
+                "located": e.located,
+                "publisher": e.publisher,
+                "pages": e.pages,
+                "summary": e.summary,
+                **self._fact_props(e),
+            },
+            self._where(file, raw),
+        )
         this = Ref(e.id, "Report")
         self._rels("AUTHORED", "authors", e.authors, this, False, e, file, raw)
         self._rels("CONCERNS", "concerns", e.concerns, this, True, e, file, raw)
         self._common_links(e, this, file, raw)
 
     def _cooperations(self, e: CooperationEntry, file: str, raw: yaml_lines.LineDict) -> None:
-        self._node("Cooperation", e.id, {
-            "kind": e.kind, "title": e.title, "since": e.since, "place": e.place,
-            "summary": e.summary, "goals": e.goals, **self._fact_props(e),
-        }, self._where(file, raw))
+        self._node(
+            "Cooperation",
+            e.id,
+            {
+                "kind": e.kind,
+                "title": e.title,
+                "since": e.since,
+                "place": e.place,
+                "summary": e.summary,
+                "goals": e.goals,
+                **self._fact_props(e),
+            },
+            self._where(file, raw),
+        )
         this = Ref(e.id, "Cooperation")
         self._rels("PARTY_TO", "parties", e.parties, this, False, e, file, raw)
         self._common_links(e, this, file, raw)
 
     def _findings(self, e: FindingEntry, file: str, raw: yaml_lines.LineDict) -> None:
-        self._node("Finding", e.id, {
-            "kind": e.kind, "title": e.title, "statement": e.statement,
-            **self._fact_props(e),
-        }, self._where(file, raw))
+        self._node(
+            "Finding",
+            e.id,
+            {
+                "kind": e.kind,
+                "title": e.title,
+                "statement": e.statement,
+                **self._fact_props(e),
+            },
+            self._where(file, raw),
+        )
         this = Ref(e.id, "Finding")
         self._rels("CONCERNS", "concerns", e.concerns, this, True, e, file, raw)
         self._rels("ABOUT", "topics", e.topics, this, True, e, file, raw)

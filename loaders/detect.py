@@ -12,8 +12,9 @@ from graph.records import Batch
 Progress = Callable[[int, int], None]
 
 
-def read_any(path: str | Path, *, population_date: str | None = None,
-             progress: Progress | None = None) -> Batch:
+def read_any(
+    path: str | Path, *, population_date: str | None = None, progress: Progress | None = None
+) -> Batch:
     """The batch of records in ``path``. Raises `ValidationFailed` (nothing partial)."""
     p = Path(path)
     suffix = p.suffix.lower()
@@ -31,8 +32,14 @@ def read_any(path: str | Path, *, population_date: str | None = None,
         return read_directory(p, population_date=population_date, progress=progress)
     if not p.exists():
         raise ValidationFailed([Problem(str(p), None, None, "Datei nicht gefunden")])
-    raise ValidationFailed([Problem(
-        str(p), None, None,
-        "unbekanntes Format: erwartet wird ein Ordner oder eine .yaml-, .csv-, .xlsx- "
-        "(Destatis AuszugGV) oder .txt-Datei (Destatis GV100AD)",
-    )])
+    raise ValidationFailed(
+        [
+            Problem(
+                str(p),
+                None,
+                None,
+                "unbekanntes Format: erwartet wird ein Ordner oder eine .yaml-, .csv-, .xlsx- "
+                "(Destatis AuszugGV) oder .txt-Datei (Destatis GV100AD)",
+            )
+        ]
+    )

@@ -24,8 +24,14 @@ def read_utf8(path: Path, display: str | None = None) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         byte = data[exc.start]
-        raise ValidationFailed([Problem(
-            name, line, None,
-            f"Die Datei ist nicht UTF-8-kodiert (Byte 0x{byte:02X}). Bitte als UTF-8 "
-            "speichern, z. B. in Excel „CSV UTF-8 (durch Trennzeichen getrennt)“.",
-        )]) from None
+        raise ValidationFailed(
+            [
+                Problem(
+                    name,
+                    line,
+                    None,
+                    f"Die Datei ist nicht UTF-8-kodiert (Byte 0x{byte:02X}). Bitte als UTF-8 "
+                    "speichern, z. B. in Excel „CSV UTF-8 (durch Trennzeichen getrennt)“.",
+                )
+            ]
+        ) from None

@@ -51,7 +51,9 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         key = loader.construct_object(key_node, deep=True)
         if key in out:
             raise yaml.constructor.ConstructorError(
-                None, None, f"Schlüssel „{key}“ steht doppelt in diesem Abschnitt",
+                None,
+                None,
+                f"Schlüssel „{key}“ steht doppelt in diesem Abschnitt",
                 key_node.start_mark,
             )
         out[key] = loader.construct_object(value_node, deep=True)

@@ -75,12 +75,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     counts = {}
     for outcome in ("passed", "failed", "skipped", "error"):
         counts[outcome] = sum(
-            1 for rep in terminalreporter.stats.get(outcome, [])
+            1
+            for rep in terminalreporter.stats.get(outcome, [])
             if "neo4j" in getattr(rep, "nodeid", "")
         )
     terminalreporter.write_line(
-        "Neo4j tests (real server): "
-        + ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        "Neo4j tests (real server): " + ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
     )
 
 

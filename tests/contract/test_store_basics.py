@@ -18,10 +18,17 @@ def small_batch() -> Batch:
             Node("Source", "src-test", {"url": "https://example.org", "title": "Test"}),
             Node("State", "05", {"name": "Nordrhein-Westfalen", "sources": SRC}),
             Node("Municipality", "05358", {"name": "Düren", "kind": "Kreis", "sources": SRC}),
-            Node("Municipality", "05358008", {
-                "name": "Düren", "kind": "Stadt", "population": 90000,
-                "population_date": "2020-12-31", "sources": SRC,
-            }),
+            Node(
+                "Municipality",
+                "05358008",
+                {
+                    "name": "Düren",
+                    "kind": "Stadt",
+                    "population": 90000,
+                    "population_date": "2020-12-31",
+                    "sources": SRC,
+                },
+            ),
             Node("Topic", "t-e-akte", {"name": "E-Akte", "sources": SRC}),
             Node("Project", "p-1", {"title": "E-Akte einführen", "sources": SRC}),
         ],
@@ -57,18 +64,38 @@ def test_second_write_changes_nothing(store: GraphStore) -> None:
 
 def test_update_counts_and_newer_population_wins(store: GraphStore) -> None:
     store.write(small_batch())
-    newer = Batch("dir", nodes=[
-        Node("Source", "src-dir", {"url": "https://destatis.de", "title": "GV"}),
-        Node("Municipality", "05358008", {
-            "name": "Düren", "population": 93000, "population_date": "2023-12-31",
-            "sources": ["src-dir"],
-        }),
-    ])
+    newer = Batch(
+        "dir",
+        nodes=[
+            Node("Source", "src-dir", {"url": "https://destatis.de", "title": "GV"}),
+            Node(
+                "Municipality",
+                "05358008",
+                {
+                    "name": "Düren",
+                    "population": 93000,
+                    "population_date": "2023-12-31",
+                    "sources": ["src-dir"],
+                },
+            ),
+        ],
+    )
     summary = store.write(newer)
     assert summary.nodes_updated["Municipality"] == 1
-    older = Batch("old", nodes=[Node("Municipality", "05358008", {
-        "population": 80000, "population_date": "2010-12-31", "sources": SRC,
-    })])
+    older = Batch(
+        "old",
+        nodes=[
+            Node(
+                "Municipality",
+                "05358008",
+                {
+                    "population": 80000,
+                    "population_date": "2010-12-31",
+                    "sources": SRC,
+                },
+            )
+        ],
+    )
     store.write(older)
     props = store.node("Municipality", "05358008")
     assert props is not None
@@ -80,8 +107,11 @@ def test_update_counts_and_newer_population_wins(store: GraphStore) -> None:
 def test_missing_reference_writes_nothing(store: GraphStore) -> None:
     store.write(small_batch())
     before = store.stats()
-    bad = Batch("bad.csv", nodes=[Node("Project", "p-2", {"title": "X", "sources": SRC})],
-                rels=[Rel("RUNS", Ref("01060063"), Ref("p-2"), {"sources": SRC}, "bad.csv:3")])
+    bad = Batch(
+        "bad.csv",
+        nodes=[Node("Project", "p-2", {"title": "X", "sources": SRC})],
+        rels=[Rel("RUNS", Ref("01060063"), Ref("p-2"), {"sources": SRC}, "bad.csv:3")],
+    )
     with pytest.raises(MissingReference) as info:
         store.write(bad)
     assert "bad.csv, Zeile 3" in str(info.value)
@@ -106,8 +136,9 @@ def test_label_filter(store: GraphStore) -> None:
 
 
 def test_unknown_source_id_is_refused(store: GraphStore) -> None:
-    bad = Batch("x.yaml", nodes=[Node("Topic", "t-x", {"name": "X", "sources": ["nope"]},
-                                      "x.yaml:4")])
+    bad = Batch(
+        "x.yaml", nodes=[Node("Topic", "t-x", {"name": "X", "sources": ["nope"]}, "x.yaml:4")]
+    )
     with pytest.raises(ValidationFailed) as info:
         store.write(bad)
     assert "x.yaml, Zeile 4" in str(info.value)

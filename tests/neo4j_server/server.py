@@ -57,7 +57,9 @@ def build() -> None:
         raise Unavailable("Maven is not installed: cannot fetch Neo4j from Maven Central")
     proc = subprocess.run(
         [mvn, "-q", "-B", "-f", str(HERE / "pom.xml"), "package", "-DskipTests"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         raise Unavailable(f"Maven build of the Neo4j launcher failed:\n{proc.stdout}{proc.stderr}")
@@ -88,8 +90,17 @@ class Server:
 def _java_command(home: Path, port: int, password: str) -> list[str]:
     heap = os.environ.get("KOMMUNETZ_NEO4J_HEAP", "2g")
     classpath = os.pathsep.join([str(TARGET / "classes"), str(TARGET / "lib" / "*")])
-    return ["java", f"-Xmx{heap}", "-XX:+UseG1GC", "-cp", classpath, MAIN_CLASS,
-            str(home), str(port), password]
+    return [
+        "java",
+        f"-Xmx{heap}",
+        "-XX:+UseG1GC",
+        "-cp",
+        classpath,
+        MAIN_CLASS,
+        str(home),
+        str(port),
+        password,
+    ]
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], log: Path, timeout: float) -> str:
@@ -105,8 +116,13 @@ def _wait_ready(proc: subprocess.Popen[bytes], log: Path, timeout: float) -> str
     raise Unavailable(f"Neo4j did not start; see {log}")
 
 
-def start(home: Path, port: int | None = None, password: str = "kommunetz-test",
-          timeout: float = 180, detached: bool = False) -> Server:
+def start(
+    home: Path,
+    port: int | None = None,
+    password: str = "kommunetz-test",
+    timeout: float = 180,
+    detached: bool = False,
+) -> Server:
     """Start a server with its data under ``home``; return once Bolt accepts connections."""
     build()
     port = port or free_port()
@@ -119,7 +135,9 @@ def start(home: Path, port: int | None = None, password: str = "kommunetz-test",
         proc = subprocess.Popen(
             _java_command(home, port, password),
             stdin=subprocess.DEVNULL if detached else subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=err, env=env,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            env=env,
             start_new_session=detached,
         )
     uri = _wait_ready(proc, log, timeout)

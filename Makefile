@@ -1,0 +1,56 @@
+# kommunetz — two commands do everything on a fresh machine:
+#   make run    creates the environment, loads the curated data if the store is empty, starts the app
+#   make test   creates the environment and runs lint, type checks and all tests
+# (Neo4j for the tests is started by the tests themselves; `make neo4j` starts one for you.)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+PORT   ?= 8501
+
+.PHONY: venv run test lint typecheck pytest neo4j neo4j-stop bench clean browser
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev,fast]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+venv: $(STAMP)
+
+run: venv
+	$(BIN)/kommunetz load --if-empty
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# Real-browser tests need Debian's Chromium; install it once if it is missing.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian chromium + chromium-driver for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check graph loaders kommunetz
+
+typecheck: venv
+	$(BIN)/mypy
+
+pytest: venv browser
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+neo4j: venv
+	$(BIN)/python -m tests.neo4j_server.server start
+
+neo4j-stop:
+	$(BIN)/python -m tests.neo4j_server.server stop
+
+bench: venv
+	$(BIN)/python bench/load.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/neo4j_server/target
