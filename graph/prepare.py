@@ -59,6 +59,10 @@ def prepare_batch(batch: Batch, exists: Exists, *, require_sources: bool = True)
     for r in batch.rels:
         rt = REL_TYPES[r.type]
         for ref, allowed in ((r.start, rt.starts), (r.end, rt.ends)):
+            if ref.label is not None:
+                if (ref.label, ref.key) not in in_batch:
+                    wanted.add((ref.label, ref.key))
+                continue
             for label in _candidates(ref, allowed):
                 if (label, ref.key) not in in_batch:
                     wanted.add((label, ref.key))
@@ -74,6 +78,10 @@ def prepare_batch(batch: Batch, exists: Exists, *, require_sources: bool = True)
                 for p in (_problem(w, batch.origin, "") for w in wheres[:3])
             )
     for r in batch.rels:
+        s_, e_ = r.start, r.end
+        if s_.label and e_.label and (s_.label, s_.key) in known and (e_.label, e_.key) in known:
+            resolved.append(r)  # the common case (a directory load): nothing to resolve
+            continue
         rt = REL_TYPES[r.type]
         ends: list[Ref] = []
         for ref, allowed, role in ((r.start, rt.starts, "Start"), (r.end, rt.ends, "Ziel")):
