@@ -59,6 +59,19 @@ UPSERT_REL = (
 SELECT_NODE = "SELECT props FROM nodes WHERE label = ? AND key = ?"
 COUNT_NODES = "SELECT label, count(*) FROM nodes GROUP BY label"
 COUNT_RELS = "SELECT type, count(*) FROM rels GROUP BY type"
+COUNT_LEVELS = (
+    "SELECT json_extract(props, '$.level'), count(*) FROM nodes "
+    "WHERE label = 'Municipality' GROUP BY 1"
+)
+NETWORKS = "SELECT key, json_extract(props, '$.name') FROM nodes WHERE label = 'Network'"
+NETWORK_MEMBERS = (
+    "SELECT end_key, count(*) FROM rels WHERE type = 'MEMBER_OF' AND end_label = 'Network' "
+    "GROUP BY end_key"
+)
+NETWORK_PARTNERS = (
+    "SELECT end_key, json_extract(props, '$.role'), count(*) FROM rels "
+    "WHERE type = 'PARTNER_OF' AND end_label = 'Network' GROUP BY 1, 2"
+)
 SELECT_VERSION = "SELECT value FROM meta WHERE name = 'version'"
 BUMP_VERSION = "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE name = 'version'"
 
@@ -218,7 +231,16 @@ class EmbeddedStore:
         with self._lock:
             nodes = dict(self._db.execute(COUNT_NODES).fetchall())
             rels = dict(self._db.execute(COUNT_RELS).fetchall())
-        return GraphStats(nodes=nodes, relationships=rels)
+            levels = dict(self._db.execute(COUNT_LEVELS).fetchall())
+            networks = {
+                key: {"name": name, "members": 0, "partners": {}}
+                for key, name in self._db.execute(NETWORKS).fetchall()
+            }
+            for key, n in self._db.execute(NETWORK_MEMBERS).fetchall():
+                networks[key]["members"] = n
+            for key, role, n in self._db.execute(NETWORK_PARTNERS).fetchall():
+                networks[key]["partners"][role or "Partner"] = n
+        return GraphStats(nodes, rels, levels, networks)
 
     def is_empty(self) -> bool:
         with self._lock:

@@ -115,6 +115,14 @@ COUNT_NODES = (
     "MATCH (n) WITH labels(n)[0] AS label WHERE label IN $labels RETURN label, count(*) AS n"
 )
 COUNT_RELS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n"
+COUNT_LEVELS = "MATCH (m:Municipality) RETURN m.level AS level, count(*) AS n"
+NETWORKS = (
+    "MATCH (net:Network) "
+    "CALL (net) { OPTIONAL MATCH (x)-[:MEMBER_OF]->(net) RETURN count(x) AS members } "
+    "CALL (net) { OPTIONAL MATCH (o)-[p:PARTNER_OF]->(net) "
+    "  WITH p.role AS role, count(o) AS n RETURN collect({role: role, n: n}) AS partners } "
+    "RETURN net.id AS id, net.name AS name, members, partners"
+)
 ANY_NODE = "MATCH (n) WHERE labels(n)[0] IN $labels RETURN n LIMIT 1"
 READ_NODES = (
     "MATCH (n) WHERE labels(n)[0] IN $labels "
@@ -124,7 +132,7 @@ READ_RELS = (
     "MATCH (a)-[r]->(b) WHERE labels(a)[0] IN $labels AND labels(b)[0] IN $labels "
     "RETURN elementId(a) AS a, type(r) AS type, elementId(b) AS b, properties(r) AS props"
 )
-CLEAR = "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 
 class Neo4jStore:
@@ -241,7 +249,16 @@ class Neo4jStore:
         labels = sorted(NODE_TYPES)
         nodes = {r["label"]: r["n"] for r in self._read(COUNT_NODES, labels=labels)}
         rels = {r["type"]: r["n"] for r in self._read(COUNT_RELS)}
-        return GraphStats(nodes=nodes, relationships=rels)
+        levels = {r["level"]: r["n"] for r in self._read(COUNT_LEVELS)}
+        networks = {
+            r["id"]: {
+                "name": r["name"],
+                "members": r["members"],
+                "partners": {p["role"] or "Partner": p["n"] for p in r["partners"] if p["n"]},
+            }
+            for r in self._read(NETWORKS)
+        }
+        return GraphStats(nodes, rels, levels, networks)
 
     def is_empty(self) -> bool:
         return not self._read(ANY_NODE, labels=sorted(NODE_TYPES))

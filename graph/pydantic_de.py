@@ -53,6 +53,8 @@ def german_message(err: ErrorDetails) -> str:
         for prefix in ("Value error, ", "Assertion failed, "):
             text = text.removeprefix(prefix)
         return text
+    if kind == "too_short" and int(ctx.get("min_length", 1)) > 1:
+        return f"mindestens {ctx['min_length']} Einträge nötig"
     template = _BY_TYPE.get(kind)
     if template is None:
         return f"ungültiger Wert ({err['msg']})"

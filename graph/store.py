@@ -49,15 +49,21 @@ class WriteSummary:
 
 @dataclass(frozen=True)
 class GraphStats:
-    """Counts of nodes per label and relationships per type (labels with count 0 left out)."""
+    """Counts of nodes per label and relationships per type (labels with count 0 left out),
+    plus what a coordinator checks first: municipalities by level (Gemeinde/Kreis) and, per
+    network, its members and its partners by role."""
 
     nodes: dict[str, int]
     relationships: dict[str, int]
+    municipalities: dict[str, int] = field(default_factory=dict)
+    networks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, dict[str, int]]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "nodes": dict(sorted(self.nodes.items())),
             "relationships": dict(sorted(self.relationships.items())),
+            "municipalities": dict(sorted(self.municipalities.items())),
+            "networks": dict(sorted(self.networks.items())),
         }
 
     def to_json(self) -> str:

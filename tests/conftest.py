@@ -33,6 +33,15 @@ def reference_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def reference_research() -> Path:
+    """The research dossier in ../shared (not part of a user's clone)."""
+    path = SHARED / "research" / "modellkommunen.yaml"
+    if not path.is_file():
+        pytest.skip(f"research dossier not found at {path} (only in the development checkout)")
+    return path
+
+
+@pytest.fixture(scope="session")
 def neo4j_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[neo4j_server_mod.Server]:
