@@ -18,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import StoreUnavailable
+from graph.lookup import NAME_PROPS, Hit, make_hit, order, rank
 from graph.merge import merge_props
 from graph.model import PUBLIC_LABELS
 from graph.nxbuild import build_graph
@@ -100,6 +101,7 @@ class EmbeddedStore:
             ) from exc
         self._lock = threading.RLock()
         self._cache: dict[tuple[int, frozenset[str] | None], nx.MultiDiGraph] = {}
+        self._names: dict[tuple[int, tuple[str, ...]], list[tuple[str, str, dict[str, Any]]]] = {}
         self.ensure_schema()
 
     # -- plumbing -------------------------------------------------------------------------
@@ -277,6 +279,35 @@ class EmbeddedStore:
             self._cache = {k: v for k, v in self._cache.items() if k[0] == version}
             self._cache[cache_key] = g
             return g
+
+    def search(self, text: str, labels: Iterable[str] | None = None, limit: int = 20) -> list[Hit]:
+        chosen = sorted(frozenset(labels) & PUBLIC_LABELS if labels else PUBLIC_LABELS)
+        with self._lock:
+            index = self._name_index(tuple(chosen))
+        hits = []
+        for label, key, props in index:
+            r = rank(text, key, props)
+            if r is not None:
+                hits.append(make_hit(label, key, props, r))
+        return order(hits, limit)
+
+    def _name_index(self, labels: tuple[str, ...]) -> list[tuple[str, str, dict[str, Any]]]:
+        """(label, key, name-ish props) of every node of ``labels``, cached per version."""
+        version = self.version()
+        cached = self._names.get((version, labels))
+        if cached is None:
+            marks = ",".join("?" * len(labels))
+            rows = self._db.execute(
+                f"SELECT label, key, props FROM nodes WHERE label IN ({marks})", labels
+            ).fetchall()
+            keep = (*NAME_PROPS, "kind", "state_code")
+            cached = []
+            for label, key, text in rows:
+                props = json.loads(text)
+                cached.append((label, key, {k: props[k] for k in keep if k in props}))
+            self._names = {k: v for k, v in self._names.items() if k[0] == version}
+            self._names[(version, labels)] = cached
+        return cached
 
     def clear(self) -> None:
         with self._tx() as db:

@@ -15,10 +15,11 @@ from typing import Any
 
 import neo4j
 import networkx as nx
-from neo4j import Driver, GraphDatabase, RoutingControl
+from neo4j import Driver, GraphDatabase, NotificationMinimumSeverity, RoutingControl
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
 from graph.errors import StoreUnavailable
+from graph.lookup import NAME_PROPS, Hit, make_hit, order, rank
 from graph.merge import split_props
 from graph.model import DATED_PROPS, NODE_TYPES, PUBLIC_LABELS, REL_TYPES, key_property
 from graph.nxbuild import build_graph
@@ -132,6 +133,14 @@ READ_RELS = (
     "MATCH (a)-[r]->(b) WHERE labels(a)[0] IN $labels AND labels(b)[0] IN $labels "
     "RETURN elementId(a) AS a, type(r) AS type, elementId(b) AS b, properties(r) AS props"
 )
+_KEY_EXPR = " ".join(f"WHEN '{label}' THEN n.{key_property(label)}" for label in sorted(NODE_TYPES))
+SEARCH = (
+    "MATCH (n) WHERE labels(n)[0] IN $labels "
+    f"WITH n, CASE labels(n)[0] {_KEY_EXPR} END AS key "
+    "WHERE toLower(key) = $q OR any(p IN [" + ", ".join(f"n.{p}" for p in NAME_PROPS) + "] "
+    "WHERE p IS NOT NULL AND toLower(p) CONTAINS $q) "
+    "RETURN labels(n)[0] AS label, n {.*} AS props"
+)
 CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 
@@ -155,7 +164,11 @@ class Neo4jStore:
         """Open a driver for ``uri`` and check that the server answers."""
         auth = (user or "neo4j", password) if password else None
         try:
-            driver = GraphDatabase.driver(uri, auth=auth)
+            # notifications off: "property does not exist" warnings are expected for optional
+            # properties and would flood the log
+            driver = GraphDatabase.driver(
+                uri, auth=auth, notifications_min_severity=NotificationMinimumSeverity.OFF
+            )
             driver.verify_connectivity()
         except (DriverError, Neo4jError, ValueError, OSError) as exc:
             raise StoreUnavailable(_unavailable_message(uri, exc)) from exc
@@ -294,6 +307,21 @@ class Neo4jStore:
         self._cache = {k: v for k, v in self._cache.items() if k[0] == version}
         self._cache[(version, wanted)] = g
         return g
+
+    def search(self, text: str, labels: Iterable[str] | None = None, limit: int = 20) -> list[Hit]:
+        chosen = sorted(frozenset(labels) & PUBLIC_LABELS if labels else PUBLIC_LABELS)
+        q = text.strip().lower()
+        if not q:
+            return []
+        hits = []
+        for rec in self._read(SEARCH, labels=chosen, q=q):
+            props = dict(rec["props"])
+            label = rec["label"]
+            key = props.pop(key_property(label))
+            r = rank(text, key, props)
+            if r is not None:
+                hits.append(make_hit(label, key, props, r))
+        return order(hits, limit)
 
     def clear(self) -> None:
         with self._errors(), self.driver.session(database=self.database) as session:

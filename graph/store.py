@@ -14,6 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
 
+from graph.lookup import Hit
 from graph.records import Batch
 
 
@@ -104,6 +105,11 @@ class GraphStore(Protocol):
 
     def existing(self, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which of the given (label, key) pairs exist."""
+        ...
+
+    def search(self, text: str, labels: Iterable[str] | None = None, limit: int = 20) -> list[Hit]:
+        """Public nodes whose key equals ``text`` or whose name contains it (case-blind),
+        best first (see `graph.lookup.rank`)."""
         ...
 
     def version(self) -> int:

@@ -144,3 +144,26 @@ def test_unknown_source_id_is_refused(store: GraphStore) -> None:
     assert "x.yaml, Zeile 4" in str(info.value)
     assert "Quelle „nope“ ist unbekannt" in str(info.value)
     assert store.is_empty()
+
+
+def test_search_and_resolve(store: GraphStore) -> None:
+    from graph.errors import Ambiguous, NotFound
+    from graph.lookup import resolve
+
+    batch = small_batch()
+    batch.nodes.append(
+        Node(
+            "Municipality", "05358012", {"name": "Dürenweiler", "kind": "Gemeinde", "sources": SRC}
+        )
+    )
+    store.write(batch)
+    hits = store.search("düren", ["Municipality"])
+    assert [(h.key, h.rank) for h in hits] == [("05358", 0), ("05358008", 0), ("05358012", 1)]
+    assert store.search("05358008")[0].key == "05358008"
+    assert [h.key for h in store.search("akte")] == ["t-e-akte", "p-1"]
+    with pytest.raises(Ambiguous) as info:
+        resolve(store.search("Düren", ["Municipality"]), "Düren")
+    assert "Düren (Stadt, AGS 05358008)" in str(info.value)
+    assert resolve(store.search("dürenw"), "dürenw").key == "05358012"
+    with pytest.raises(NotFound):
+        resolve(store.search("Xanten"), "Xanten")
