@@ -163,7 +163,7 @@ def test_search_and_resolve(store: GraphStore) -> None:
     assert [h.key for h in store.search("akte")] == ["t-e-akte", "p-1"]
     with pytest.raises(Ambiguous) as info:
         resolve(store.search("Düren", ["Municipality"]), "Düren")
-    assert "Düren (Stadt, AGS 05358008)" in str(info.value)
+    assert "Düren (Stadt, Nordrhein-Westfalen, AGS 05358008)" in str(info.value)
     assert resolve(store.search("dürenw"), "dürenw").key == "05358012"
     with pytest.raises(NotFound):
         resolve(store.search("Xanten"), "Xanten")
