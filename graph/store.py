@@ -63,7 +63,9 @@ class GraphStats:
         return {
             "nodes": dict(sorted(self.nodes.items())),
             "relationships": dict(sorted(self.relationships.items())),
-            "municipalities": dict(sorted(self.municipalities.items())),
+            "municipalities": dict(
+                sorted((k or "unbekannt", v) for k, v in self.municipalities.items())
+            ),
             "networks": dict(sorted(self.networks.items())),
         }
 
