@@ -75,10 +75,6 @@ def _population(attrs: Mapping[str, Any]) -> str:
     return f"{figure} (Stand {text.format_date(date)})" if date else figure
 
 
-def _period(start: str, end: str) -> Callable[[Mapping[str, Any]], str]:
-    return lambda a: text.format_period(a.get(start), a.get(end)) or ""
-
-
 def _date(prop: str) -> Callable[[Mapping[str, Any]], str]:
     return lambda a: text.format_date(a[prop]) if a.get(prop) else ""
 
@@ -103,9 +99,6 @@ FACTS: list[tuple[str, str, Callable[[Mapping[str, Any]], str]]] = [
     ("seat", "Sitz", lambda a: str(a["seat"])),
     ("founded", "Gegründet", _date("founded")),
     ("facet", "Facette", lambda a: str(a["facet"])),
-    ("start", "Zeitraum", _period("start", "end")),
-    ("date", "Datum", _period("date", "date_end")),
-    ("since", "Seit", _date("since")),
     ("place", "Ort", lambda a: str(a["place"])),
     ("status", "Status", lambda a: str(a["status"])),
     ("phase", "Phase", lambda a: str(a["phase"])),
@@ -174,6 +167,9 @@ def details(g: nx.MultiDiGraph, idx: GraphIndex, nid: str) -> Details | None:
     state = text.state_name(text.node_state(attrs))
     if state and attrs.get("type") != "State":
         facts.insert(1, ("Land", state))
+    time = text.when(attrs)
+    if time is not None:
+        facts.insert(2, time)
     if attrs.get("located") is False:
         facts.append(("Dokument", "bekannt, aber nicht aufgefunden"))
 

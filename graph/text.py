@@ -88,6 +88,20 @@ def format_period(start: object, end: object) -> str | None:
     return None
 
 
+def when(attrs: Mapping[str, Any]) -> tuple[str, str] | None:
+    """When a node happened, as (German label, text): a workshop's or report's date (or
+    dates), a cooperation's start, a project's or network's period (``seit 2019`` while
+    it runs). None when the node has no date."""
+    if attrs.get("date"):
+        end = attrs.get("date_end")
+        day = format_date(attrs["date"])
+        return "Datum", f"{day} – {format_date(end)}" if end else day
+    if attrs.get("since"):
+        return "Seit", format_date(attrs["since"])
+    period = format_period(attrs.get("start"), attrs.get("end"))
+    return ("Zeitraum", period) if period else None
+
+
 def flags(attrs: Mapping[str, Any]) -> list[str]:
     """The marks a fact carries: ``vermutet`` for placeholders that exist only because a
     rule says so, ``unsicher``/``teilweise unsicher`` for facts the sources state vaguely."""

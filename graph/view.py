@@ -218,12 +218,9 @@ def tooltip(attrs: Mapping[str, Any]) -> str:
     population = attrs.get("population")
     if population:
         lines.append("Einwohner: " + f"{int(population):,}".replace(",", "."))
-    if label == "Workshop":
-        period = text.format_period(attrs.get("date"), attrs.get("date_end"))
-    else:
-        period = text.format_period(attrs.get("start") or attrs.get("date"), attrs.get("end"))
-    if period:
-        lines.append(f"Zeit: {period}")
+    time = text.when(attrs)
+    if time is not None:
+        lines.append(f"{time[0]}: {time[1]}")
     for prop, name in (("place", "Ort"), ("status", "Status")):
         if attrs.get(prop):
             lines.append(f"{name}: {attrs[prop]}")
