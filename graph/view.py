@@ -187,19 +187,6 @@ _ENV = _environment()
 # -- one pass over the graph ----------------------------------------------------------
 
 
-def background_nodes(g: nx.MultiDiGraph) -> set[str]:
-    """Municipalities of ``g`` whose every relationship is administrative: the
-    directory's background, drawn small and without their links."""
-    succ, pred = g._succ, g._pred  # plain dicts: this runs for 11,000 nodes per view
-    return {
-        nid
-        for nid, label in g.nodes(data="type")
-        if label == "Municipality"
-        and all(k in ADMINISTRATIVE_RELS for kd in succ[nid].values() for k in kd)
-        and all(k in ADMINISTRATIVE_RELS for kd in pred[nid].values() for k in kd)
-    }
-
-
 def count_edges(g: nx.MultiDiGraph) -> int:
     """``g.number_of_edges()`` without walking the degree view (20–60 ms at 10,000 nodes)."""
     return sum(len(kd) for nbrs in g._succ.values() for kd in nbrs.values())
@@ -244,7 +231,7 @@ def vis_data(
     for the focus, the background and uncertain facts.
     """
     if background is None:
-        background = background_nodes(g)
+        background = explore.background(g)
     nodes: list[dict[str, Any]] = []
     for nid, attrs in g.nodes(data=True):
         label = str(attrs.get("type"))
@@ -378,8 +365,8 @@ def render_html(
 
     ``positions`` are the whole graph's (`graph.layout.positions`; computed from ``g`` if
     not given); ``focus`` is marked and selected; ``background`` overrides which
-    municipalities are drawn as background (see `background_nodes`). ``physics`` chooses
-    the layout: True lets a force layout (straight edges, at most
+    municipalities are drawn as background (default: `graph.explore.background`).
+    ``physics`` chooses the layout: True lets a force layout (straight edges, at most
     `STABILISATION_ITERATIONS` steps, then still) arrange the nodes from their map
     positions, False keeps the map; None decides by size (`PHYSICS_MAX_NODES`). Physics
     never runs on more than `PHYSICS_LIMIT` nodes. ``tables=True`` adds
