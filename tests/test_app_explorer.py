@@ -15,7 +15,7 @@ from graph.records import Batch, Node, Ref, Rel
 from graph.store import GraphStore
 from kommunetz.ui import md
 from loaders.curated import read_curated
-from tests.conftest import STORE_KINDS, open_test_store
+from tests.conftest import STORE_KINDS, open_test_store, point_env_at
 from tests.mini_network import EVIL
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,14 +41,7 @@ def app_store(
     as it would on a user's machine."""
     store = open_test_store(request, request.param, tmp_path)
     store.write(read_curated(REPO / "data"))
-    for var in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("KOMMUNETZ_DB", str(tmp_path / "kommunetz.sqlite"))
-    if request.param == "neo4j":
-        server = request.getfixturevalue("neo4j_server")
-        monkeypatch.setenv("NEO4J_URI", server.uri)
-        monkeypatch.setenv("NEO4J_USERNAME", server.user)
-        monkeypatch.setenv("NEO4J_PASSWORD", server.password)
+    point_env_at(request, request.param, tmp_path, monkeypatch)
     st.cache_resource.clear()  # no store or graph of an earlier test
     yield store
     store.close()

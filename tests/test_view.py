@@ -16,6 +16,7 @@ from graph.embedded_store import EmbeddedStore
 from graph.errors import Ambiguous, KommunetzError, NotFound
 from graph.store import GraphStore
 from tests import mini_network as mini
+from tests.conftest import point_env_at
 
 URL = re.compile(r"https?://", re.IGNORECASE)
 DATA_BLOCK = re.compile(r'<script type="application/json" id="kn-data">(.*?)</script>', re.S)
@@ -204,14 +205,7 @@ def test_cli_export_html(
     from kommunetz.cli import EXIT_INVALID, main
 
     store.write(mini.mini_batch())
-    for var in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("KOMMUNETZ_DB", str(tmp_path / "kommunetz.sqlite"))  # the store's file
-    if store.kind == "neo4j":
-        server = request.getfixturevalue("neo4j_server")
-        monkeypatch.setenv("NEO4J_URI", server.uri)
-        monkeypatch.setenv("NEO4J_USERNAME", server.user)
-        monkeypatch.setenv("NEO4J_PASSWORD", server.password)
+    point_env_at(request, store.kind, tmp_path, monkeypatch)
     out = tmp_path / "x.html"
     argv = ["export", "--format", "html", str(out), "--focus"]
     assert main([*argv, "Düren", "--depth", "2"]) == EXIT_INVALID
