@@ -55,8 +55,9 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-st.html(PAGE_SHELL, unsafe_allow_javascript=True)
 store = get_store()
+# before the page, so that a page that stops early (empty database) still gets it
+st.html(PAGE_SHELL, unsafe_allow_javascript=True)
 navigation.run()
 st.divider()
 kind = "Neo4j" if store.kind == "neo4j" else "eingebettet (SQLite)"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +45,34 @@ def _store(current: StoreSettings) -> GraphStore:
     return open_store(current)
 
 
+_legacy_mode_left = threading.Event()
+
+
+def leave_legacy_page_mode() -> None:
+    """Make sure pages run inside app.py's navigation.
+
+    Streamlit runs the first script of a fresh server in its old multipage mode when the
+    app folder has a ``pages/`` directory: a visitor who lands on ``/netzwerk`` gets
+    ``pages/netzwerk.py`` alone — without app.py's navigation, German page language and
+    footer — and so does everyone after, until someone opens the start page, whose run of
+    `st.navigation` ends that mode. This ends it at once and runs the page again, now
+    inside app.py. It reruns once per server process only: Streamlit's AppTest switches
+    the mode back on before every run, and rerunning each time would swallow the clicks
+    a test sends. (The flag is Streamlit-internal; should it disappear, nothing happens.)
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if not getattr(PagesManager, "uses_pages_directory", None):
+        return
+    PagesManager.uses_pages_directory = False
+    if not _legacy_mode_left.is_set():
+        _legacy_mode_left.set()
+        st.rerun()
+
+
 def get_store() -> GraphStore:
     """The configured store, or a German error on the page and a stop."""
+    leave_legacy_page_mode()
     try:
         return _store(settings())
     except StoreUnavailable as exc:
