@@ -237,6 +237,8 @@ def vis_data(
         label = str(attrs.get("type"))
         style = STYLES.get(label, DEFAULT_STYLE)
         name = str(attrs.get("name", nid))
+        if label == "Municipality" and attrs.get("level") == "Kreis" and attrs.get("kind"):
+            name = f"{name} ({attrs['kind']})"  # Kreis Düren and Stadt Düren are both "Düren"
         x, y = positions.get(nid, (0.0, 0.0))
         marks = text.flags(attrs)
         node: dict[str, Any] = {
@@ -260,7 +262,11 @@ def vis_data(
         if nid == focus:
             node["size"] = int(style.size * 1.6)
             node["borderWidth"] = 4
-            node["color"] = {"border": FOCUS_COLOUR}
+            node["color"] = {
+                "background": style.color,
+                "border": FOCUS_COLOUR,
+                "highlight": {"background": style.color, "border": FOCUS_COLOUR},
+            }
         nodes.append(node)
     edges: list[dict[str, Any]] = []
     plain = {rtype: text.relation_name(rtype) for rtype in REL_TYPES}

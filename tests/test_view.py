@@ -81,6 +81,9 @@ def test_nodes_and_edges_carry_what_the_picture_needs(mini_graph: nx.MultiDiGrap
     nodes = {n["id"]: n for n in data["nodes"]}
     assert set(nodes) == set(shown.graph)
     assert nodes[mini.DUEREN]["borderWidth"] == 4, "the focus is marked"
+    assert nodes[mini.DUEREN]["color"]["border"] == view.FOCUS_COLOUR
+    assert nodes[mini.DUEREN]["color"]["background"] == view.STYLES["Municipality"].color
+    assert nodes[mini.KREIS_DUEREN]["label"] == "Düren (Kreis)", "told apart from the town"
     assert data["focus"] == mini.DUEREN
     assert nodes[mini.DUEREN]["title"].splitlines()[:3] == [
         "Düren",
