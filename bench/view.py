@@ -15,7 +15,7 @@ topics) this prints, in one run:
 Targets (issue 3): a 10,000-node view built in under 0.25 s and at least 100× faster than
 ``from_nx``; first draw under 1 s for 2,000 nodes and under 3 s for 10,000.
 
-    .venv/bin/python bench/view.py [--sizes 1000 2000 10000] [--timeout 120] [--no-browser]
+    .venv/bin/python bench/view.py [--sizes 1000 2000 10000] [--timeout 60] [--no-browser]
 
 Timings on a shared machine vary; take the final figures on a quiet one.
 """
@@ -184,7 +184,7 @@ def fmt(seconds: float | None, timeout: float) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 10000])
-    parser.add_argument("--timeout", type=float, default=120, help="Sekunden je Seite")
+    parser.add_argument("--timeout", type=float, default=60, help="Sekunden je Seite")
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
 
