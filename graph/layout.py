@@ -75,8 +75,8 @@ COLUMN_ALWAYS = frozenset({"Topic", "Network"})
 SPIRAL_START = 16.0  # canvas units from the anchor to the first satellite
 SPIRAL_STEP = 9.0  # growth of the radius per sqrt(satellite number)
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
-COLUMN_GAP = 130.0  # distance of a column from the map
-ROW_SPACING = 34.0  # vertical distance of two nodes in a column
+COLUMN_GAP = 220.0  # distance of a column from the map, and between columns (label width)
+ROW_SPACING = 40.0  # vertical distance of two nodes in a column (node and label)
 
 
 def project(lat: float, lon: float) -> Point:

@@ -104,6 +104,8 @@ def test_explorer_shows_the_network_as_picture_and_tables(app_store: GraphStore)
     assert len(nodes_table.value) == shown["Knoten"]
     assert len(edges_table.value) == shown["Beziehungen"]
     assert list(nodes_table.value.columns) == ["Name", "Typ", "Art", "Land", "Kennung", "Hinweis"]
+    downloads = [d.proto.label for d in at.get("download_button")]
+    assert downloads == ["Ansicht als HTML herunterladen", "Ansicht als GraphML herunterladen"]
     legend = [str(h.proto.body) for h in at.get("html") if "Legende" in str(h.proto.body)]
     assert len(legend) == 1 and "Kommunen (Kreis)" in legend[0]
 

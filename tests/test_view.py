@@ -157,6 +157,18 @@ def test_colours_have_enough_contrast_on_white() -> None:
     assert 1.05 / (_luminance(view.TEXT_COLOUR) + 0.05) >= 4.5
 
 
+def test_graphml_download_of_a_view(mini_graph: nx.MultiDiGraph) -> None:
+    import io
+
+    from graph.export import export_bytes
+
+    shown = explore.build_view(mini_graph, explore.index(mini_graph), None, mini.EVIL_ORG, 1)
+    back = nx.read_graphml(io.BytesIO(export_bytes(shown.graph, "graphml")))
+    assert set(back.nodes) == set(shown.graph)
+    assert back.nodes[mini.EVIL_ORG]["label"] == mini.EVIL, "XML-escaped, read back as typed"
+    assert {d["relation"] for _, _, d in back.edges(data=True)} == {"RUNS"}
+
+
 def test_bad_height_is_refused(mini_graph: nx.MultiDiGraph) -> None:
     with pytest.raises(KommunetzError, match="Ungültige Höhe"):
         view.render_html(mini_graph, height="1px; background:url(x)")
