@@ -325,6 +325,23 @@ class View:
     filter: ViewFilter = field(default_factory=ViewFilter)
 
     @property
+    def node_count(self) -> int:
+        return int(self.graph.number_of_nodes())
+
+    @property
+    def edge_count(self) -> int:
+        return count_edges(self.graph)
+
+    def count(self, label: str) -> int:
+        """How many nodes of ``label`` the view shows."""
+        return count_label(self.graph, label)
+
+    @property
+    def types(self) -> set[str]:
+        """The node types the view shows (for its legend)."""
+        return {str(t) for _, t in self.graph.nodes(data="type")}
+
+    @property
     def title(self) -> str:
         """``Umgebung von Düren (Tiefe 2)`` or ``Gesamtes Netzwerk``."""
         if self.focus is None or self.focus not in self.graph:
@@ -407,6 +424,21 @@ def describe(g: nx.MultiDiGraph, nid: str) -> str:
     namesakes, as search results show it."""
     attrs = g.nodes[nid]
     return make_hit(str(attrs["type"]), str(attrs["key"]), attrs, 0).describe()
+
+
+def is_empty(g: nx.MultiDiGraph) -> bool:
+    """Whether ``g`` has nothing a view could show (sources alone do not count)."""
+    return not any(t in VIEW_LABELS for _, t in g.nodes(data="type"))
+
+
+def has(g: nx.MultiDiGraph, nid: object) -> bool:
+    """Whether ``nid`` (say, from an address or the session) names a node of ``g``."""
+    return isinstance(nid, str) and nid in g
+
+
+def count_edges(g: nx.MultiDiGraph) -> int:
+    """``g.number_of_edges()`` without walking the degree view (20–60 ms at 10,000 nodes)."""
+    return sum(len(kd) for nbrs in g._succ.values() for kd in nbrs.values())
 
 
 def count_label(g: nx.MultiDiGraph, label: str) -> int:

@@ -187,11 +187,6 @@ _ENV = _environment()
 # -- one pass over the graph ----------------------------------------------------------
 
 
-def count_edges(g: nx.MultiDiGraph) -> int:
-    """``g.number_of_edges()`` without walking the degree view (20–60 ms at 10,000 nodes)."""
-    return sum(len(kd) for nbrs in g._succ.values() for kd in nbrs.values())
-
-
 def tooltip(attrs: Mapping[str, Any]) -> str:
     """Key facts of a node as plain text, one per line (vis-network shows it as text)."""
     label = attrs.get("type")
@@ -384,7 +379,7 @@ def render_html(
         raise KommunetzError(f"Ungültige Höhe „{height}“ (z. B. 600px).")
     if positions is None:
         positions = layout.positions(g)
-    n_nodes, n_edges = g.number_of_nodes(), count_edges(g)
+    n_nodes, n_edges = g.number_of_nodes(), explore.count_edges(g)
     if physics is None:
         physics = n_nodes <= PHYSICS_MAX_NODES
     physics = physics and 0 < n_nodes <= PHYSICS_LIMIT

@@ -29,13 +29,13 @@ data = loaded()
 g, idx = data.graph, data.index
 
 st.title("Netzwerk erkunden")
-if g.number_of_nodes() == 0:
+if explore.is_empty(g):
     st.info("Die Datenbank ist leer. Laden Sie die Daten mit `kommunetz load`.")
     st.stop()
 
 if FOCUS not in st.session_state:
     wanted = st.query_params.get("fokus")
-    st.session_state[FOCUS] = wanted if wanted in g else None
+    st.session_state[FOCUS] = wanted if explore.has(g, wanted) else None
 st.session_state.setdefault(DEPTH, 1)
 
 
@@ -154,7 +154,7 @@ if searched and query.strip():
     else:
         set_focus(hit.id)
 
-candidates = [c for c in st.session_state.get(CANDIDATES, []) if c in g]
+candidates = [c for c in st.session_state.get(CANDIDATES, []) if explore.has(g, c)]
 if candidates:
     pick = st.selectbox(
         f"Mehrere Treffer für „{query}“ – bitte wählen",
@@ -165,7 +165,7 @@ if candidates:
     st.button("Anzeigen", on_click=set_focus, args=(pick,))
 
 focus = st.session_state[FOCUS]
-if focus is not None and focus in g:
+if explore.has(g, focus):
     col_f, col_d, col_x = st.columns([3, 2, 2], vertical_alignment="bottom")
     col_f.markdown(f"**Umgebung von:** {md(explore.describe(g, focus))}")
     depth = col_d.radio(
@@ -182,12 +182,12 @@ else:
 # -- the view -------------------------------------------------------------------------
 
 shown = explore.build_view(g, idx, flt, focus, int(depth))
-n_nodes, n_edges = shown.graph.number_of_nodes(), view.count_edges(shown.graph)
+n_nodes, n_edges = shown.node_count, shown.edge_count
 st.subheader(shown.title)
 c1, c2, c3 = st.columns(3)
 c1.metric("Knoten", fmt_int(n_nodes))
 c2.metric("Beziehungen", fmt_int(n_edges))
-c3.metric("Kommunen", fmt_int(explore.count_label(shown.graph, "Municipality")))
+c3.metric("Kommunen", fmt_int(shown.count("Municipality")))
 
 background = explore.background(shown.graph, idx)
 if n_nodes == 0:
@@ -209,7 +209,7 @@ else:
         alt=f"Netzwerkgrafik: {shown.title}, {fmt_int(n_nodes)} Knoten, "
         f"{fmt_int(n_edges)} Beziehungen. Textfassung unter der Grafik.",
     )
-    st.html(view.legend_html({t for _, t in shown.graph.nodes(data="type")}))
+    st.html(view.legend_html(shown.types))
 
     def standalone_html() -> str:
         return view.render_html(

@@ -13,7 +13,7 @@ st.title("kommunetz – Netzwerk kommunales E-Government")
 
 data = loaded()
 g, idx = data.graph, data.index
-if g.number_of_nodes() == 0:
+if explore.is_empty(g):
     st.info("Die Datenbank ist leer. Laden Sie die Daten mit `kommunetz load`.")
     st.stop()
 

@@ -209,3 +209,17 @@ def test_user_text_is_escaped_on_the_page(app_store: GraphStore) -> None:
     assert "](javascript" not in text
     page = graph_page(at)
     assert "<img" not in page and "</script><script>" not in page
+
+
+@pytest.mark.parametrize("page", ["pages/start.py", "pages/netzwerk.py"])
+def test_empty_database_says_how_to_load(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("KOMMUNETZ_DB", str(tmp_path / "leer.sqlite"))
+    st.cache_resource.clear()
+    at = open_page(page)
+    assert [i.value for i in at.info] == [
+        "Die Datenbank ist leer. Laden Sie die Daten mit `kommunetz load`."
+    ]

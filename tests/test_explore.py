@@ -266,3 +266,16 @@ def test_directory_scale_neighbourhoods_stay_small(reference_dir: Path, tmp_path
     assert whole.graph.number_of_nodes() > 11_000
     pos = layout.positions(g)
     assert all(n in pos for n in g)
+
+
+def test_empty_and_sources_only_graphs(store: GraphStore) -> None:
+    from graph.records import Batch, Node
+
+    assert explore.is_empty(store.graph())
+    store.write(Batch("s", nodes=[Node("Source", "src-a", {"url": "https://x.de", "title": "X"})]))
+    assert explore.is_empty(store.graph()), "sources alone are nothing to show"
+    store.write(mini.mini_batch())
+    g = store.graph()
+    assert not explore.is_empty(g)
+    assert explore.has(g, mini.DUEREN) and not explore.has(g, None)
+    assert not explore.has(g, "Municipality:99999999")
