@@ -18,7 +18,7 @@ st.set_page_config(page_title="kommunetz – Netzwerk kommunales E-Government", 
 PAGE_SHELL = """
 <script>
 (function () {
-  var doc = window.parent && window.parent.document ? window.parent.document : document;
+  var doc = document;  // st.html is not iframed: this is the app's own page
   doc.documentElement.lang = "de";
   if (doc.getElementById("kn-skip")) { return; }
   var main = doc.querySelector('[data-testid="stMain"]');

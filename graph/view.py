@@ -101,7 +101,7 @@ class NodeStyle:
 
 
 STYLES: Mapping[str, NodeStyle] = {
-    "Municipality": NodeStyle("dot", "#1f5f99", "●", "Kreis", 12),
+    "Municipality": NodeStyle("dot", "#1f5f99", "●", "Punkt", 12),
     "State": NodeStyle("hexagon", "#56616b", "⬢", "Sechseck", 20),
     "Organisation": NodeStyle("square", "#a14f00", "■", "Quadrat", 12),
     "Network": NodeStyle("star", "#b3261e", "★", "Stern", 24),
@@ -112,7 +112,7 @@ STYLES: Mapping[str, NodeStyle] = {
     "Finding": NodeStyle("icon", "#455a64", "✚", "Kreuz", 11),
     "Topic": NodeStyle("triangle", "#6a3d9a", "▲", "Dreieck", 11),
 }
-DEFAULT_STYLE = NodeStyle("dot", "#56616b", "●", "Kreis", 10)
+DEFAULT_STYLE = NodeStyle("dot", "#56616b", "●", "Punkt", 10)
 
 #: Municipalities of the directory that take part in nothing: small, labelled only when
 #: zoomed in (the label's size is under vis-network's draw threshold at Germany scale).

@@ -107,7 +107,7 @@ def test_explorer_shows_the_network_as_picture_and_tables(app_store: GraphStore)
     downloads = [d.proto.label for d in at.get("download_button")]
     assert downloads == ["Ansicht als HTML herunterladen", "Ansicht als GraphML herunterladen"]
     legend = [str(h.proto.body) for h in at.get("html") if "Legende" in str(h.proto.body)]
-    assert len(legend) == 1 and "Kommunen (Kreis)" in legend[0]
+    assert len(legend) == 1 and "Kommunen (Punkt)" in legend[0]
 
 
 def test_filters_change_the_counts(app_store: GraphStore) -> None:

@@ -137,7 +137,7 @@ def test_large_views_never_get_physics() -> None:
 
 def test_legend_names_colour_and_shape() -> None:
     html = view.legend_html(["Municipality", "Workshop"])
-    assert "Kommunen (Kreis)" in html and "Veranstaltungen (Dreieck nach unten)" in html
+    assert "Kommunen (Punkt)" in html and "Veranstaltungen (Dreieck nach unten)" in html
     assert "Projekte" not in html
     assert "gestrichelt: vermutet oder unsicher" in html
 
