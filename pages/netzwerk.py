@@ -150,14 +150,14 @@ if searched and query.strip():
         st.session_state[CANDIDATES] = [f"{label}:{key}" for label, key in exc.candidates]
     except NotFound as exc:
         st.session_state[CANDIDATES] = []
-        st.warning(str(exc))
+        st.warning(md(exc))
     else:
         set_focus(hit.id)
 
 candidates = [c for c in st.session_state.get(CANDIDATES, []) if explore.has(g, c)]
 if candidates:
     pick = st.selectbox(
-        f"Mehrere Treffer für „{query}“ – bitte wählen",
+        f"Mehrere Treffer für „{md(query)}“ – bitte wählen",
         candidates,
         format_func=lambda nid: explore.describe(g, nid),
         key="kn_pick",
@@ -183,7 +183,7 @@ else:
 
 shown = explore.build_view(g, idx, flt, focus, int(depth))
 n_nodes, n_edges = shown.node_count, shown.edge_count
-st.subheader(shown.title)
+st.subheader(md(shown.title))
 c1, c2, c3 = st.columns(3)
 c1.metric("Knoten", fmt_int(n_nodes))
 c2.metric("Beziehungen", fmt_int(n_edges))

@@ -95,7 +95,7 @@ def test_start_page(app_store: GraphStore) -> None:
 def test_explorer_shows_the_network_as_picture_and_tables(app_store: GraphStore) -> None:
     at = open_page("pages/netzwerk.py")
     shown = metrics(at)
-    assert at.subheader[0].value == "Gesamtes Netzwerk"
+    assert at.subheader[0].value == md("Gesamtes Netzwerk")
     assert shown["Kommunen"] == app_store.stats().nodes["Municipality"]
     page = graph_page(at)
     assert URL.findall(page) == []
@@ -121,7 +121,7 @@ def test_filters_change_the_counts(app_store: GraphStore) -> None:
         "Beziehungen": stats.relationships["PART_OF"],
         "Kommunen": stats.nodes["Municipality"],
     }
-    assert at.subheader[0].value == "Netzwerk (gefiltert)"
+    assert at.subheader[0].value == md("Netzwerk (gefiltert)")
     in_rp = sum(1 for n in app_store.graph(["Municipality"]) if n.startswith("Municipality:07"))
     at.sidebar.multiselect(key="kn_states").set_value(["07"]).run()
     assert metrics(at)["Kommunen"] == in_rp
@@ -139,7 +139,7 @@ def test_search_focus_depth_and_details(app_store: GraphStore) -> None:
     at.text_input(key="kn_query").input("Norderstedt")
     at.button(key="FormSubmitter:kn_search-Suchen").click().run()
     assert not at.exception
-    assert at.subheader[0].value == "Umgebung von Norderstedt (Tiefe 1)"
+    assert at.subheader[0].value == md("Umgebung von Norderstedt (Tiefe 1)")
     assert at.query_params["fokus"] == "Municipality:01060063"
     one = metrics(at)["Knoten"]
     assert 1 < one < whole
@@ -152,11 +152,11 @@ def test_search_focus_depth_and_details(app_store: GraphStore) -> None:
     assert '"focus":"Municipality:01060063"' in page
 
     at.radio(key="kn_depth").set_value(2).run()
-    assert at.subheader[0].value == "Umgebung von Norderstedt (Tiefe 2)"
+    assert at.subheader[0].value == md("Umgebung von Norderstedt (Tiefe 2)")
     assert metrics(at)["Knoten"] > one
 
     next(b for b in at.button if b.label == "Ganzes Netzwerk zeigen").click().run()
-    assert at.subheader[0].value == "Gesamtes Netzwerk"
+    assert at.subheader[0].value == md("Gesamtes Netzwerk")
     assert metrics(at)["Knoten"] == whole
 
 
@@ -165,26 +165,26 @@ def test_ambiguous_and_unknown_names(app_store: GraphStore) -> None:
     at.text_input(key="kn_query").input("Düren")
     at.button(key="FormSubmitter:kn_search-Suchen").click().run()
     pick = at.selectbox(key="kn_pick")
-    assert pick.label == "Mehrere Treffer für „Düren“ – bitte wählen"
+    assert pick.label == "Mehrere Treffer für „Düren“ – bitte wählen"  # nothing to escape
     assert set(pick.options) == {
         "Düren (Stadt, Nordrhein-Westfalen, AGS 05358008)",
         "Düren (Kreis, Nordrhein-Westfalen, AGS 05358)",
     }
     pick.set_value("Municipality:05358").run()
     next(b for b in at.button if b.label == "Anzeigen").click().run()
-    assert at.subheader[0].value == "Umgebung von Düren (Tiefe 1)"
+    assert at.subheader[0].value == md("Umgebung von Düren (Tiefe 1)")
     assert "### Düren" in markdown(at)
 
     at.text_input(key="kn_query").input("Xanten")
     at.button(key="FormSubmitter:kn_search-Suchen").click().run()
-    assert [w.value for w in at.warning] == ["Keine Treffer gefunden für „Xanten“."]
+    assert [w.value for w in at.warning] == [md("Keine Treffer gefunden für „Xanten“.")]
 
 
 def test_focus_from_the_address(app_store: GraphStore) -> None:
     at = open_page("pages/netzwerk.py", fokus="Network:net-modellkommune")
-    assert at.subheader[0].value == "Umgebung von Modellkommune E-Government (Tiefe 1)"
+    assert at.subheader[0].value == md("Umgebung von Modellkommune E-Government (Tiefe 1)")
     at = open_page("pages/netzwerk.py", fokus="Project:gibt-es-nicht")
-    assert at.subheader[0].value == "Gesamtes Netzwerk"
+    assert at.subheader[0].value == md("Gesamtes Netzwerk")
 
 
 def test_user_text_is_escaped_on_the_page(app_store: GraphStore) -> None:
@@ -207,8 +207,13 @@ def test_user_text_is_escaped_on_the_page(app_store: GraphStore) -> None:
     assert "### \\<img src\\=x onerror\\=alert\\(1\\)\\>\\</script\\>" in text
     assert "<img" not in text.replace("\\<img", "")
     assert "](javascript" not in text
+    heading = at.subheader[0].value
+    assert heading.startswith("Umgebung von \\<img src\\=x onerror\\=alert\\(1\\)\\>")
     page = graph_page(at)
     assert "<img" not in page and "</script><script>" not in page
+    at.text_input(key="kn_query").input("![x](https://tracker.example/p.png)")
+    at.button(key="FormSubmitter:kn_search-Suchen").click().run()
+    assert "![x](https" not in at.warning[0].value, "a typed query is shown as text"
 
 
 @pytest.mark.parametrize("page", ["pages/start.py", "pages/netzwerk.py"])
