@@ -245,8 +245,3 @@ def positions(g: nx.MultiDiGraph, *, rounds: int = 3) -> dict[str, Point]:
             left.append(nid)
     pos.update(_columns(g, left, right, top))
     return pos
-
-
-def is_geographic(label: str) -> bool:
-    """Whether nodes of ``label`` have a place on the map (kept fixed in small views)."""
-    return label in {"Municipality", "State"}
