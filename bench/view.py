@@ -124,7 +124,7 @@ def synthetic_graph(n: int, per_node: int = 3, seed: int = 1) -> nx.MultiDiGraph
             g.add_node(nid, **attrs)
             by_label.setdefault(label, []).append(nid)
     nodes = list(g.nodes)
-    targets = [(by_label[label], rtype) for label, _, rtype in MIX if rtype]
+    targets = [(by_label[label], rtype) for label, _, rtype in MIX if rtype and label in by_label]
     for a in nodes:
         for _ in range(per_node):
             pool, rtype = rnd.choice(targets)
