@@ -228,3 +228,20 @@ def test_empty_database_says_how_to_load(
     assert [i.value for i in at.info] == [
         "Die Datenbank ist leer. Laden Sie die Daten mit `kommunetz load`."
     ]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/start.py",
+        "pages/netzwerk.py",
+        "pages/abfragen.py",
+        "pages/mitmachen.py",
+        "pages/verwaltung.py",
+        "pages/quellen.py",
+    ],
+)
+def test_every_page_renders(app_store: GraphStore, page: str) -> None:
+    at = open_page(page)
+    assert at.title, "every page has a title"
+    assert not [e for e in at.error], [e.value for e in at.error]
