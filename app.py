@@ -1,7 +1,8 @@
 """kommunetz — the Streamlit app. Start with `make run`.
 
-This file only sets up the page and the navigation; every page lives in ``pages/`` and
-reads the graph through ``graph/`` (via `kommunetz.ui`)."""
+This file only sets up the page, the navigation and what every page shares (German page
+language, a skip link, the footer); every page lives in ``pages/`` and reads the graph
+through ``graph/`` (via `kommunetz.ui`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,33 @@ import streamlit as st
 from kommunetz.ui import get_store
 
 st.set_page_config(page_title="kommunetz – Netzwerk kommunales E-Government", layout="wide")
+
+#: Streamlit marks its pages as English; screen readers then read German text with English
+#: rules (WCAG 3.1.1). The skip link lets keyboard users jump past the navigation
+#: (WCAG 2.4.1). Constant code, no data in it.
+PAGE_SHELL = """
+<script>
+(function () {
+  var doc = document;  // st.html is not iframed: this is the app's own page
+  doc.documentElement.lang = "de";
+  if (doc.getElementById("kn-skip")) { return; }
+  var main = doc.querySelector('[data-testid="stMain"]');
+  if (!main) { return; }
+  main.id = main.id || "kn-main";
+  main.setAttribute("tabindex", "-1");
+  var a = doc.createElement("a");
+  a.id = "kn-skip";
+  a.href = "#" + main.id;
+  a.textContent = "Zum Inhalt springen";
+  a.setAttribute("style", "position:absolute;left:-9999px;top:0;z-index:100000;"
+    + "background:#ffffff;color:#1f5f99;padding:0.5rem 1rem;border:2px solid #1f5f99;");
+  a.addEventListener("focus", function () { a.style.left = "0.5rem"; });
+  a.addEventListener("blur", function () { a.style.left = "-9999px"; });
+  a.addEventListener("click", function (e) { e.preventDefault(); main.focus(); });
+  doc.body.insertBefore(a, doc.body.firstChild);
+})();
+</script>
+"""
 
 PAGES = {
     "Netzwerk": [
@@ -28,5 +56,12 @@ PAGES = {
 
 navigation = st.navigation(PAGES)
 store = get_store()
+# before the page, so that a page that stops early (empty database) still gets it
+st.html(PAGE_SHELL, unsafe_allow_javascript=True)
 navigation.run()
-st.caption(f"Datenbank: {'Neo4j' if store.kind == 'neo4j' else 'eingebettet (SQLite)'}")
+st.divider()
+kind = "Neo4j" if store.kind == "neo4j" else "eingebettet (SQLite)"
+st.caption(
+    "kommunetz · freie Software (EUPL 1.2) · lädt nichts von fremden Servern und erhebt "
+    f"keine Nutzungsdaten · Datenbank: {kind}"
+)

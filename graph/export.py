@@ -8,6 +8,7 @@ travels as ``relation`` in both formats, and each node's display text as ``label
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any, Literal
@@ -41,18 +42,24 @@ def for_gephi(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return out
 
 
-def export_graph(g: nx.MultiDiGraph, fmt: str, out: Path) -> None:
-    """Write ``g`` as ``fmt`` to ``out``."""
+def export_bytes(g: nx.MultiDiGraph, fmt: str) -> bytes:
+    """``g`` as ``fmt``, in memory (for a download button)."""
     if fmt not in FORMATS:
         raise KommunetzError(f"Unbekanntes Format „{fmt}“ (möglich: {', '.join(FORMATS)})")
+    if fmt == "json":
+        data = nx.node_link_data(g, edges="edges")
+        return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    buffer = io.BytesIO()
+    writer = nx.write_graphml if fmt == "graphml" else nx.write_gexf
+    writer(for_gephi(g), buffer)
+    return buffer.getvalue()
+
+
+def export_graph(g: nx.MultiDiGraph, fmt: str, out: Path) -> None:
+    """Write ``g`` as ``fmt`` to ``out``."""
+    content = export_bytes(g, fmt)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "graphml":
-            nx.write_graphml(for_gephi(g), out)
-        elif fmt == "gexf":
-            nx.write_gexf(for_gephi(g), out)
-        else:
-            data = nx.node_link_data(g, edges="edges")
-            out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        out.write_bytes(content)
     except OSError as exc:
         raise KommunetzError(f"Kann {out} nicht schreiben: {exc.strerror}") from exc

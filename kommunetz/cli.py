@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.connect import StoreSettings, open_store
-from graph.errors import KommunetzError, StoreUnavailable, ValidationFailed
+from graph.errors import Ambiguous, KommunetzError, NotFound, StoreUnavailable, ValidationFailed
 from graph.export import FORMATS, export_graph
 from graph.model import NODE_TYPES, REL_TYPES
 from graph.store import GraphStore, WriteSummary
@@ -192,7 +192,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_UNAVAILABLE
     try:
         return int(args.func(args, store))
-    except ValidationFailed as exc:
+    except (ValidationFailed, NotFound, Ambiguous) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except StoreUnavailable as exc:

@@ -1,14 +1,20 @@
 """What every page of the app shares: the store (one per server process, cached as a
-resource), settings read from the environment or Streamlit secrets, and German number
-formatting. Pages call `graph/` through these; they never talk to a database themselves."""
+resource), the loaded graph with its index and layout (cached per data version), settings
+read from the environment or Streamlit secrets, German number formatting and Markdown
+escaping. Pages call `graph/` through these; they never talk to a database themselves."""
 
 from __future__ import annotations
 
 import os
+import re
+import threading
+from dataclasses import dataclass
 from typing import Any
 
+import networkx as nx
 import streamlit as st
 
+from graph import explore, layout
 from graph.connect import StoreSettings, open_store
 from graph.errors import StoreUnavailable
 from graph.store import GraphStore
@@ -39,8 +45,34 @@ def _store(current: StoreSettings) -> GraphStore:
     return open_store(current)
 
 
+_legacy_mode_left = threading.Event()
+
+
+def leave_legacy_page_mode() -> None:
+    """Make sure pages run inside app.py's navigation.
+
+    Streamlit runs the first script of a fresh server in its old multipage mode when the
+    app folder has a ``pages/`` directory: a visitor who lands on ``/netzwerk`` gets
+    ``pages/netzwerk.py`` alone — without app.py's navigation, German page language and
+    footer — and so does everyone after, until someone opens the start page, whose run of
+    `st.navigation` ends that mode. This ends it at once and runs the page again, now
+    inside app.py. It reruns once per server process only: Streamlit's AppTest switches
+    the mode back on before every run, and rerunning each time would swallow the clicks
+    a test sends. (The flag is Streamlit-internal; should it disappear, nothing happens.)
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if not getattr(PagesManager, "uses_pages_directory", None):
+        return
+    PagesManager.uses_pages_directory = False
+    if not _legacy_mode_left.is_set():
+        _legacy_mode_left.set()
+        st.rerun()
+
+
 def get_store() -> GraphStore:
     """The configured store, or a German error on the page and a stop."""
+    leave_legacy_page_mode()
     try:
         return _store(settings())
     except StoreUnavailable as exc:
@@ -52,3 +84,51 @@ def get_store() -> GraphStore:
 def fmt_int(n: Any) -> str:
     """German thousands separator: 10752 → 10.752."""
     return f"{int(n):,}".replace(",", ".")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The public graph of one data version with what every view needs of it."""
+
+    version: int
+    graph: nx.MultiDiGraph
+    index: explore.GraphIndex
+    positions: dict[str, layout.Point]
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _loaded(current: StoreSettings, version: int) -> Loaded:
+    # a resource, not cache_data: unpickling an 11,000-node graph on every rerun costs
+    # about a second; the frozen graph is shared by all sessions and never changed
+    g = _store(current).graph()
+    return Loaded(version, g, explore.index(g), layout.positions(g))
+
+
+def loaded() -> Loaded:
+    """The current graph (reloaded when a write has changed the data version), or a
+    German error on the page and a stop."""
+    store = get_store()
+    try:
+        return _loaded(settings(), store.version())
+    except StoreUnavailable as exc:
+        st.error(f"Die Datenbank ist nicht erreichbar. {exc}")
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
+
+
+def md(value: Any) -> str:
+    """``value`` as Markdown that shows exactly this text: every character Markdown (or
+    Streamlit's ``:colour[…]``/``:icon:`` syntax) would act on is backslash-escaped, and
+    line breaks become spaces. For any text that came from data."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def md_link(title: Any, url: str) -> str:
+    """A Markdown link with an escaped title; ``url`` must be checked http(s) already
+    (`graph.details.safe_url`). Parentheses and spaces are percent-encoded so that the
+    address cannot end the link early."""
+    target = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    return f"[{md(title)}]({target})"

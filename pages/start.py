@@ -1,17 +1,79 @@
-"""Start: what the network is, and its key figures."""
+"""Start: what the network is and where it comes from, its key figures, its members, and
+an invitation to join."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from graph.model import NODE_TYPES
-from kommunetz.ui import fmt_int, get_store
+from graph import explore
+from graph.text import format_period
+from kommunetz.ui import fmt_int, loaded, md
 
 st.title("kommunetz – Netzwerk kommunales E-Government")
-stats = get_store().stats()
-if not stats.nodes:
+
+data = loaded()
+g, idx = data.graph, data.index
+if explore.is_empty(g):
     st.info("Die Datenbank ist leer. Laden Sie die Daten mit `kommunetz load`.")
     st.stop()
+
+st.markdown(
+    "kommunetz zeigt, wer im kommunalen E-Government mit wem zusammenarbeitet: Städte, "
+    "Gemeinden und Landkreise, ihre Projekte, Veranstaltungen und Partner. Den Anfang "
+    "machte das Pilotvorhaben **Modellkommune E-Government** (2014–2016) des "
+    "Bundesministeriums des Innern mit dem Deutschen Städtetag, dem Deutschen Landkreistag "
+    "und dem Deutschen Städte- und Gemeindebund: acht Modellkommunen erprobten, was das "
+    "E-Government-Gesetz für Kommunen leisten kann. Aus ihm ging ein offenes Netzwerk "
+    "hervor, das weitere Kommunen zum Mitmachen einlädt."
+)
+
+figures = explore.key_figures(g, idx)
 cols = st.columns(4)
-for col, label in zip(cols, ("Municipality", "Project", "Workshop", "Organisation"), strict=True):
-    col.metric(NODE_TYPES[label].plural, fmt_int(stats.nodes.get(label, 0)))
+cols[0].metric(
+    "Mitglieder",
+    fmt_int(figures.members),
+    help="Kommunen und Organisationen, die Mitglied eines Netzwerks sind",
+)
+cols[1].metric("Länder", fmt_int(figures.member_states), help="Länder, in denen Mitglieder liegen")
+cols[2].metric("Projekte", fmt_int(figures.counts.get("Project", 0)))
+cols[3].metric("Veranstaltungen", fmt_int(figures.counts.get("Workshop", 0)))
+cols = st.columns(4)
+cols[0].metric("Netzwerke", fmt_int(figures.networks))
+cols[1].metric("Organisationen", fmt_int(figures.counts.get("Organisation", 0)))
+cols[2].metric("Kooperationen", fmt_int(figures.counts.get("Cooperation", 0)))
+cols[3].metric("Themen", fmt_int(figures.counts.get("Topic", 0)))
+
+st.header("Woher das Netzwerk kommt")
+for nid, attrs in explore.networks(g):
+    period = format_period(attrs.get("start"), attrs.get("end"))
+    heading = md(attrs.get("name", nid)) + (f" ({md(period)})" if period else "")
+    st.subheader(heading, anchor=False)
+    if attrs.get("summary"):
+        st.markdown(md(attrs["summary"]))
+
+st.header("Mitglieder")
+members = explore.members(g)
+if not members:
+    st.markdown("Noch keine Mitglieder erfasst.")
+current = None
+lines: list[str] = []
+for m in members:
+    if m.network != current:
+        if lines:
+            st.markdown("\n".join(lines))
+            lines = []
+        current = m.network
+        st.subheader(f"{md(m.network_name)}", anchor=False)
+    extra = ", ".join(md(x) for x in (m.kind, m.state, m.role, m.since) if x)
+    lines.append(f"- **{md(m.name)}** ({extra})")
+if lines:
+    st.markdown("\n".join(lines))
+
+st.header("Mitmachen")
+st.markdown(
+    "Ihre Stadt, Gemeinde oder Ihr Landkreis arbeitet an E-Government-Projekten und möchte "
+    "sich mit anderen austauschen? Das Netzwerk ist offen für alle Kommunen. Melden Sie "
+    "Ihre Kommune an – die Koordination prüft die Anmeldung und nimmt Sie auf."
+)
+st.page_link("pages/mitmachen.py", label="Jetzt mitmachen: Kommune anmelden", icon="➡️")
+st.page_link("pages/netzwerk.py", label="Netzwerk erkunden", icon="🔎")

@@ -66,6 +66,21 @@ def open_test_store(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -
     return store
 
 
+def point_env_at(
+    request: pytest.FixtureRequest, kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Set the environment so that the CLI or the app opens the store ``open_test_store``
+    gave this test, as on a user's machine: KOMMUNETZ_DB, or the NEO4J_* settings."""
+    for var in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("KOMMUNETZ_DB", str(tmp_path / "kommunetz.sqlite"))
+    if kind == "neo4j":
+        server = request.getfixturevalue("neo4j_server")
+        monkeypatch.setenv("NEO4J_URI", server.uri)
+        monkeypatch.setenv("NEO4J_USERNAME", server.user)
+        monkeypatch.setenv("NEO4J_PASSWORD", server.password)
+
+
 @pytest.fixture(params=STORE_KINDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
     """Every contract test runs once per store; both must give the same answers."""

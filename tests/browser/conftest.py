@@ -1,0 +1,136 @@
+"""Real headless Chromium (Debian's binary, driven by Playwright) and the real app started
+with ``streamlit run`` on a free port; both stopped at the end of the session.
+
+Without /usr/bin/chromium these tests skip; CI sets KOMMUNETZ_NO_SKIPS=1, which turns a
+skip into a failure, so there they must run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from graph.embedded_store import EmbeddedStore
+from loaders.curated import read_curated
+from tests.neo4j_server.server import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def is_local(url: str) -> bool:
+    """Whether a request stays on this machine (the app, a file, inline data)."""
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "file", "chrome-error"):
+        return True
+    return parts.hostname in LOCAL_HOSTS
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} fehlt (Debian-Paket chromium; `make browser` installiert es)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Requests:
+    """Every request a browser context made, and those that left this machine."""
+
+    def __init__(self) -> None:
+        self.all: list[str] = []
+
+    def __call__(self, request: Any) -> None:
+        self.all.append(request.url)
+
+    @property
+    def non_local(self) -> list[str]:
+        return [u for u in self.all if not is_local(u)]
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[tuple[Any, Requests]]:
+    """A fresh page that records every request of the context (all frames)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")
+    seen = Requests()
+    context.on("request", seen)
+    yield context.new_page(), seen
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app as a user starts it (``streamlit run app.py``), on the curated data in an
+    embedded store. The server process is stopped, by its id, at the end."""
+    db = tmp_path_factory.mktemp("app") / "kommunetz.sqlite"
+    store = EmbeddedStore(db)
+    store.write(read_curated(REPO / "data"))
+    store.close()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env["KOMMUNETZ_DB"] = str(db)
+    log = (tmp_path_factory.mktemp("app-log") / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: stopped as a whole below
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Streamlit startete nicht (siehe {log.name})")
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()

@@ -1,0 +1,247 @@
+"""The start page and the explorer as a user drives them (AppTest), on the curated data in
+the embedded store and on the Neo4j test server."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from graph.records import Batch, Node, Ref, Rel
+from graph.store import GraphStore
+from kommunetz.ui import md
+from loaders.curated import read_curated
+from tests.conftest import STORE_KINDS, open_test_store, point_env_at
+from tests.mini_network import EVIL
+
+REPO = Path(__file__).resolve().parents[1]
+APP = str(REPO / "app.py")
+URL = re.compile(r"https?://", re.IGNORECASE)
+MODELLKOMMUNEN = (
+    "Düren",
+    "Gütersloh",
+    "Cochem-Zell",
+    "Halle (Saale)",
+    "Norderstedt",
+    "Heidekreis",
+    "Ortenaukreis",
+    "Bewerbergemeinschaft Ibbenbüren",
+)
+
+
+@pytest.fixture(params=STORE_KINDS)
+def app_store(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[GraphStore]:
+    """The curated data in a fresh store of each kind; the app finds it by environment,
+    as it would on a user's machine."""
+    store = open_test_store(request, request.param, tmp_path)
+    store.write(read_curated(REPO / "data"))
+    point_env_at(request, request.param, tmp_path, monkeypatch)
+    st.cache_resource.clear()  # no store or graph of an earlier test
+    yield store
+    store.close()
+
+
+def open_page(page: str, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page(page)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, int]:
+    return {m.label: int(str(m.value).replace(".", "")) for m in at.metric}
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def graph_page(at: AppTest) -> str:
+    frames = at.get("iframe")
+    assert len(frames) == 1
+    return str(frames[0].proto.srcdoc)
+
+
+def test_start_page(app_store: GraphStore) -> None:
+    at = open_page("pages/start.py")
+    shown = metrics(at)
+    stats = app_store.stats()
+    assert shown["Projekte"] == stats.nodes["Project"]
+    assert shown["Veranstaltungen"] == stats.nodes["Workshop"]
+    assert shown["Netzwerke"] == stats.nodes["Network"]
+    assert shown["Mitglieder"] >= 8
+    text = markdown(at)
+    for name in MODELLKOMMUNEN:
+        assert f"- **{md(name)}** (" in text, name
+    headings = [h.value for h in at.subheader]
+    assert "Modellkommune E\\-Government (2014 – 2016)" in headings
+    links = at.get("page_link")
+    assert [link.proto.label for link in links] == [
+        "Jetzt mitmachen: Kommune anmelden",
+        "Netzwerk erkunden",
+    ]
+    assert links[0].proto.page.endswith("mitmachen")
+
+
+def test_explorer_shows_the_network_as_picture_and_tables(app_store: GraphStore) -> None:
+    at = open_page("pages/netzwerk.py")
+    shown = metrics(at)
+    assert at.subheader[0].value == md("Gesamtes Netzwerk")
+    assert shown["Kommunen"] == app_store.stats().nodes["Municipality"]
+    page = graph_page(at)
+    assert URL.findall(page) == []
+    assert page.count('"group":"Municipality"') == shown["Kommunen"]
+    nodes_table, edges_table = at.dataframe
+    assert len(nodes_table.value) == shown["Knoten"]
+    assert len(edges_table.value) == shown["Beziehungen"]
+    assert list(nodes_table.value.columns) == ["Name", "Typ", "Art", "Land", "Kennung", "Hinweis"]
+    downloads = [d.proto.label for d in at.get("download_button")]
+    assert downloads == ["Ansicht als HTML herunterladen", "Ansicht als GraphML herunterladen"]
+    legend = [str(h.proto.body) for h in at.get("html") if "Legende" in str(h.proto.body)]
+    assert len(legend) == 1 and "Kommunen (Punkt)" in legend[0]
+
+
+def test_filters_change_the_counts(app_store: GraphStore) -> None:
+    stats = app_store.stats()
+    at = open_page("pages/netzwerk.py")
+    everything = metrics(at)
+    at.sidebar.multiselect(key="kn_labels").set_value(["Municipality"]).run()
+    only = metrics(at)
+    assert only == {
+        "Knoten": stats.nodes["Municipality"],
+        "Beziehungen": stats.relationships["PART_OF"],
+        "Kommunen": stats.nodes["Municipality"],
+    }
+    assert at.subheader[0].value == md("Netzwerk (gefiltert)")
+    in_rp = sum(1 for n in app_store.graph(["Municipality"]) if n.startswith("Municipality:07"))
+    at.sidebar.multiselect(key="kn_states").set_value(["07"]).run()
+    assert metrics(at)["Kommunen"] == in_rp
+    at.sidebar.button[0].click().run()  # Filter zurücksetzen
+    assert metrics(at) == everything
+    at.sidebar.checkbox(key="kn_members").check().run()
+    members_only = metrics(at)
+    assert members_only["Knoten"] < everything["Knoten"]
+    assert members_only["Kommunen"] < everything["Kommunen"]
+
+
+def test_search_focus_depth_and_details(app_store: GraphStore) -> None:
+    at = open_page("pages/netzwerk.py")
+    whole = metrics(at)["Knoten"]
+    at.text_input(key="kn_query").input("Norderstedt")
+    at.button(key="FormSubmitter:kn_search-Suchen").click().run()
+    assert not at.exception
+    assert at.subheader[0].value == md("Umgebung von Norderstedt (Tiefe 1)")
+    assert at.query_params["fokus"] == "Municipality:01060063"
+    one = metrics(at)["Knoten"]
+    assert 1 < one < whole
+    text = markdown(at)
+    assert "### Norderstedt" in text
+    assert "**Einwohner:**" in text and "Schleswig\\-Holstein" in text
+    assert re.search(r"\*\*Quellen\*\*\n- \[.+\]\(https://", text), "sources as links"
+    assert "**Mitglied von** (" in text
+    page = graph_page(at)
+    assert '"focus":"Municipality:01060063"' in page
+
+    at.radio(key="kn_depth").set_value(2).run()
+    assert at.subheader[0].value == md("Umgebung von Norderstedt (Tiefe 2)")
+    assert metrics(at)["Knoten"] > one
+
+    next(b for b in at.button if b.label == "Ganzes Netzwerk zeigen").click().run()
+    assert at.subheader[0].value == md("Gesamtes Netzwerk")
+    assert metrics(at)["Knoten"] == whole
+
+
+def test_ambiguous_and_unknown_names(app_store: GraphStore) -> None:
+    at = open_page("pages/netzwerk.py")
+    at.text_input(key="kn_query").input("Düren")
+    at.button(key="FormSubmitter:kn_search-Suchen").click().run()
+    pick = at.selectbox(key="kn_pick")
+    assert pick.label == "Mehrere Treffer für „Düren“ – bitte wählen"  # nothing to escape
+    assert set(pick.options) == {
+        "Düren (Stadt, Nordrhein-Westfalen, AGS 05358008)",
+        "Düren (Kreis, Nordrhein-Westfalen, AGS 05358)",
+    }
+    pick.set_value("Municipality:05358").run()
+    next(b for b in at.button if b.label == "Anzeigen").click().run()
+    assert at.subheader[0].value == md("Umgebung von Düren (Tiefe 1)")
+    assert "### Düren" in markdown(at)
+
+    at.text_input(key="kn_query").input("Xanten")
+    at.button(key="FormSubmitter:kn_search-Suchen").click().run()
+    assert [w.value for w in at.warning] == [md("Keine Treffer gefunden für „Xanten“.")]
+
+
+def test_focus_from_the_address(app_store: GraphStore) -> None:
+    at = open_page("pages/netzwerk.py", fokus="Network:net-modellkommune")
+    assert at.subheader[0].value == md("Umgebung von Modellkommune E-Government (Tiefe 1)")
+    at = open_page("pages/netzwerk.py", fokus="Project:gibt-es-nicht")
+    assert at.subheader[0].value == md("Gesamtes Netzwerk")
+
+
+def test_user_text_is_escaped_on_the_page(app_store: GraphStore) -> None:
+    app_store.write(
+        Batch(
+            "test",
+            nodes=[Node("Organisation", "org-evil", {"name": EVIL, "sources": ["mk-home"]})],
+            rels=[
+                Rel(
+                    "PARTNER_OF",
+                    Ref("org-evil", "Organisation"),
+                    Ref("net-modellkommune", "Network"),
+                    {"role": "[Klick](javascript:alert(1))", "sources": ["mk-home"]},
+                )
+            ],
+        )
+    )
+    at = open_page("pages/netzwerk.py", fokus="Organisation:org-evil")
+    text = markdown(at)
+    assert "### \\<img src\\=x onerror\\=alert\\(1\\)\\>\\</script\\>" in text
+    assert "<img" not in text.replace("\\<img", "")
+    assert "](javascript" not in text
+    heading = at.subheader[0].value
+    assert heading.startswith("Umgebung von \\<img src\\=x onerror\\=alert\\(1\\)\\>")
+    page = graph_page(at)
+    assert "<img" not in page and "</script><script>" not in page
+    at.text_input(key="kn_query").input("![x](https://tracker.example/p.png)")
+    at.button(key="FormSubmitter:kn_search-Suchen").click().run()
+    assert "![x](https" not in at.warning[0].value, "a typed query is shown as text"
+
+
+@pytest.mark.parametrize("page", ["pages/start.py", "pages/netzwerk.py"])
+def test_empty_database_says_how_to_load(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("KOMMUNETZ_DB", str(tmp_path / "leer.sqlite"))
+    st.cache_resource.clear()
+    at = open_page(page)
+    assert [i.value for i in at.info] == [
+        "Die Datenbank ist leer. Laden Sie die Daten mit `kommunetz load`."
+    ]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/start.py",
+        "pages/netzwerk.py",
+        "pages/abfragen.py",
+        "pages/mitmachen.py",
+        "pages/verwaltung.py",
+        "pages/quellen.py",
+    ],
+)
+def test_every_page_renders(app_store: GraphStore, page: str) -> None:
+    at = open_page(page)
+    assert at.title, "every page has a title"
+    assert not [e for e in at.error], [e.value for e in at.error]
