@@ -180,11 +180,13 @@ def _optional(value: Any) -> Any:
     return None if value == "" else value
 
 
+# Length limits come first so that they apply to the text itself ("zu lang (höchstens 120
+# Zeichen)"), after the BeforeValidator has stripped it.
 Line = Annotated[
     str,
+    Field(min_length=1, max_length=MAX_NAME),
     BeforeValidator(_text),
     AfterValidator(_one_line),
-    Field(min_length=2, max_length=MAX_NAME),
 ]
 
 
@@ -218,8 +220,8 @@ class ContactForm(BaseModel):
     function: Line
     email: Annotated[
         str,
+        Field(min_length=1, max_length=MAX_EMAIL),
         BeforeValidator(_text),
-        Field(min_length=3, max_length=MAX_EMAIL),
         AfterValidator(_check_email),
     ]
     phone: Annotated[

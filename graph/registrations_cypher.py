@@ -15,8 +15,10 @@ Race-free rules on Community edition, which has uniqueness constraints only:
   reads its status, so two coordinators cannot both decide it.
 
 Every method runs one explicit transaction. Deadlocks and other transient errors are
-retried here; an unreachable server is not retried (the caller falls back to the outbox
-at once instead of waiting out the driver's 30 s retry window).
+retried here; a lost connection is retried once (a restarted server leaves dead
+connections in the pool), not for the driver's 30 s window: the caller falls back to the
+outbox at once. Every transaction is safe to repeat — a submission by its id, a decision
+by its status check.
 """
 
 from __future__ import annotations
@@ -149,9 +151,13 @@ class CypherRegistrations:
                     raise
                 time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
             except _OUTAGE as exc:
+                # once more at once: after a server restart the pool may hand out a dead
+                # connection, which the driver then drops; a server that is really down
+                # refuses the second attempt just as fast
+                if attempt == 0 and not isinstance(exc, AuthError):
+                    continue
                 raise StoreUnavailable(
-                    f"Neo4j ist nicht erreichbar ({type(exc).__name__}). Die Registrierung "
-                    "wird zwischengespeichert und später übermittelt."
+                    f"Neo4j ist nicht erreichbar ({type(exc).__name__})."
                 ) from exc
         raise AssertionError("unreachable")
 

@@ -18,7 +18,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from graph.errors import NotFound
+from graph.errors import NotFound, StoreUnavailable
 from graph.records import Batch
 from graph.registrations import (
     CONTACT_FIELDS,
@@ -149,6 +149,14 @@ class SqliteRegistrations:
             yield _registration(dict(zip(names, values, strict=True)))
 
     def submit_registration(self, sub: Submission) -> SubmitReceipt:
+        try:
+            return self._submit(sub)
+        except sqlite3.OperationalError as exc:
+            # locked past the busy timeout, disk full, read-only: the caller keeps the
+            # submission in the outbox rather than lose it
+            raise StoreUnavailable(f"Die Datenbankdatei nimmt gerade nichts an ({exc}).") from exc
+
+    def _submit(self, sub: Submission) -> SubmitReceipt:
         props = registration_props(sub)
         row = {f: props.get(f) for f in REGISTRATION_FIELDS}
         row["interests"] = json.dumps(props["interests"], ensure_ascii=False)
