@@ -7,9 +7,11 @@ The page, the CLI and the tests call these functions; the stores only see `Submi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from graph.errors import Problem, StoreUnavailable, ValidationFailed
 from graph.membership import members
@@ -23,6 +25,7 @@ from graph.registrations import (
     Submission,
     new_submission,
     parse_reference,
+    validate_form,
 )
 from graph.sources import destatis_editions
 from graph.store import GraphStore
@@ -201,3 +204,67 @@ def erase(store: RegistrationStore, outbox: Outbox, reference: str) -> bool:
     in_store = store.erase_registration(reg_id)
     in_outbox = outbox.remove(reg_id)
     return in_store or in_outbox
+
+
+def read_forms(path: Path) -> list[RegistrationForm]:
+    """The registrations in a JSON file (one object, or a list of them — say, collected at
+    an event), all validated before any is sent: one bad entry, and nothing is.
+
+    Raises `ValidationFailed` with the entry and field of every problem."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        problem = Problem(str(path), None, None, f"nicht lesbar: {exc.strerror}")
+        raise ValidationFailed([problem]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise ValidationFailed(
+            [Problem(str(path), line, None, f"kein gültiges JSON in UTF-8 ({exc})")]
+        ) from None
+    entries = data if isinstance(data, list) else [data]
+    forms: list[RegistrationForm] = []
+    problems: list[Problem] = []
+    for i, entry in enumerate(entries, 1):
+        where = f"{path}, Eintrag {i}" if isinstance(data, list) else str(path)
+        if not isinstance(entry, dict):
+            problems.append(Problem(where, None, None, "Abschnitt mit Feldern erwartet"))
+            continue
+        try:
+            forms.append(validate_form(entry, where))
+        except ValidationFailed as exc:
+            problems.extend(exc.problems)
+    if not entries:
+        problems.append(Problem(str(path), None, None, "enthält keine Registrierung"))
+    if problems:
+        raise ValidationFailed(problems)
+    return forms
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What became of one entry of a file: sent (maybe queued), or refused with why."""
+
+    form: RegistrationForm
+    sent: Sent | None
+    refused: str | None = None
+
+
+def submit_forms(
+    store: RegistrationStore,
+    forms: list[RegistrationForm],
+    outbox: Outbox,
+    *,
+    controller: str | None,
+) -> list[FileOutcome]:
+    """Send each of ``forms`` as the web form would (same checks against the graph); a
+    refusal of one (pending already, a member already) does not stop the others."""
+    context = form_context(store)
+    outcomes = []
+    for form in forms:
+        try:
+            sent = register(store, form, outbox, controller=controller, context=context)
+        except (ValidationFailed, DuplicatePending) as exc:
+            outcomes.append(FileOutcome(form, None, str(exc)))
+            continue
+        outcomes.append(FileOutcome(form, sent))
+    return outcomes
