@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kommunetz.ui import get_store
+from kommunetz.ui import try_store
 
 st.set_page_config(page_title="kommunetz – Netzwerk kommunales E-Government", layout="wide")
 
@@ -27,6 +27,8 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-store = get_store()
 navigation.run()
-st.caption(f"Datenbank: {'Neo4j' if store.kind == 'neo4j' else 'eingebettet (SQLite)'}")
+# after the page, and without stopping: the Mitmachen form works while the store is down
+store = try_store()
+if store is not None:
+    st.caption(f"Datenbank: {'Neo4j' if store.kind == 'neo4j' else 'eingebettet (SQLite)'}")

@@ -65,7 +65,7 @@ def form_context(store: GraphStore) -> FormContext:
         key=lambda t: (t.facet != "Baustein", t.facet, t.name.lower()),
     )
     member_ags = frozenset(
-        m.key for m in members(store.graph(), OPEN_NETWORK_ID) if m.label == "Municipality"
+        m.key for m in members(store, OPEN_NETWORK_ID) if m.label == "Municipality"
     )
     return FormContext(tuple(topics), bool(destatis_editions(store)), member_ags)
 

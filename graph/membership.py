@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
-
 from graph.model import NODE_TYPES, STATES, node_id
+from graph.store import GraphStore
 
 
 @dataclass(frozen=True)
@@ -23,10 +22,19 @@ class Member:
     since: str | None
     role: str | None
 
+    @property
+    def since_text(self) -> str:
+        """The date as written in German: ``27.01.2017``, ``08/2014``, ``2017``."""
+        if not self.since:
+            return "unbekannt"
+        parts = self.since.split("-")
+        return ".".join(reversed(parts)) if len(parts) == 3 else "/".join(reversed(parts))
 
-def members(g: nx.MultiDiGraph, network_id: str) -> list[Member]:
-    """The members (``MEMBER_OF``) of the network ``network_id`` in ``g``, sorted by the
-    date they joined (unknown last), then by name. Empty if the network is not in ``g``."""
+
+def members(store: GraphStore, network_id: str) -> list[Member]:
+    """The members (``MEMBER_OF``) of the network ``network_id``, sorted by the date they
+    joined (unknown last), then by name. Empty if the network is not in the graph."""
+    g = store.graph()
     net = node_id("Network", network_id)
     if net not in g:
         return []

@@ -42,7 +42,7 @@ from pydantic import (
 )
 
 from graph.errors import KommunetzError, NotFound, Problem, ValidationFailed
-from graph.model import NODE_TYPES
+from graph.model import NODE_TYPES, STATES
 from graph.privacy import NOTICE_VERSION, notice_digest, privacy_notice
 from graph.pydantic_de import german_message
 from graph.records import Batch, Node, Ref, Rel
@@ -545,6 +545,11 @@ def check_reason(reason: str) -> str:
             [Problem("Begründung", None, None, f"ist zu lang (höchstens {MAX_REASON} Zeichen)")]
         )
     return str(text)
+
+
+def state_name(ags: str) -> str:
+    """The Land of an AGS by its first two digits (empty if unknown)."""
+    return STATES.get(ags[:2], ("", ""))[0]
 
 
 def utc_text(now: datetime) -> str:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from graph.connect import StoreSettings, open_store
 from graph.errors import StoreUnavailable
+from graph.outbox import Outbox, default_outbox_dir
 from graph.store import GraphStore
 
 SETTING_NAMES = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE", "KOMMUNETZ_DB")
@@ -47,6 +48,20 @@ def get_store() -> GraphStore:
         st.error(f"Die Datenbank ist nicht erreichbar. {exc}")
         st.stop()
         raise  # unreachable: st.stop() raises
+
+
+def try_store() -> GraphStore | None:
+    """The configured store, or None while it cannot be reached — for what must work
+    anyway (the registration form keeps its submissions in the outbox then)."""
+    try:
+        return _store(settings())
+    except StoreUnavailable:
+        return None
+
+
+def outbox() -> Outbox:
+    """Where submissions wait while the store is unreachable (``KOMMUNETZ_OUTBOX``)."""
+    return Outbox(secret("KOMMUNETZ_OUTBOX") or default_outbox_dir())
 
 
 def fmt_int(n: Any) -> str:
