@@ -552,6 +552,17 @@ def state_name(ags: str) -> str:
     return STATES.get(ags[:2], ("", ""))[0]
 
 
+#: How long a rejected registration is kept (the privacy notice promises six months).
+KEEP_REJECTED_DAYS: Final[int] = 183
+
+
+def erasure_due(reg: Registration, now: datetime) -> bool:
+    """True for a rejected registration kept longer than the privacy notice allows."""
+    if reg.status is not Status.REJECTED or not reg.decided_at:
+        return False
+    return (now - datetime.fromisoformat(reg.decided_at)).days >= KEEP_REJECTED_DAYS
+
+
 def utc_text(now: datetime) -> str:
     return now.astimezone(UTC).isoformat(timespec="seconds")
 

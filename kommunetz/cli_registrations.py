@@ -21,6 +21,7 @@ from graph.errors import KommunetzError
 from graph.joining import deliver, erase, form_context, read_forms, submit_forms
 from graph.outbox import Outbox, default_outbox_dir
 from graph.registrations import (
+    erasure_due,
     local_date,
     local_time,
     parse_reference,
@@ -72,12 +73,14 @@ def cmd_list(args: argparse.Namespace, store: GraphStore) -> int:
     if args.json:
         print(json.dumps([r.as_dict() for r in regs], ensure_ascii=False, indent=2))
         return 0
+    now = datetime.now(UTC)
     for r in regs:
         contact = f"{r.contact.name} <{r.contact.email}>" if r.contact else "–"
         decided = f", {r.status.german} am {local_date(r.decided_at)}" if r.decided_at else ""
+        due = " – Löschung fällig" if erasure_due(r, now) else ""
         print(
             f"{r.reference}  {r.status.german:<11} {local_time(r.submitted_at)}  "
-            f"{r.municipality_name} (AGS {r.ags}), {contact}{decided}"
+            f"{r.municipality_name} (AGS {r.ags}), {contact}{decided}{due}"
         )
     print(f"{len(regs)} Registrierung(en).")
     return 0

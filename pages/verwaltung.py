@@ -21,6 +21,7 @@ from graph.registrations import (
     Registration,
     RegistrationStore,
     Status,
+    erasure_due,
     local_time,
     registration_store,
     registrations_csv,
@@ -243,6 +244,12 @@ except StoreUnavailable as exc:
     st.error(f"Die Datenbank ist nicht erreichbar. {md(str(exc))}")
     st.stop()
 
+due = [r for r in regs if erasure_due(r, datetime.now(UTC))]
+if due:
+    st.warning(
+        f"{len(due)} abgelehnte Registrierung(en) sind älter als sechs Monate und nach dem "
+        "Datenschutzhinweis zu löschen: " + ", ".join(r.reference for r in due)
+    )
 pending = [r for r in regs if r.status is Status.PENDING]
 decided = [r for r in regs if r.status is not Status.PENDING]
 tab_open, tab_done, tab_more = st.tabs(

@@ -5,6 +5,7 @@ approve, reject, erase — and no page shown to the public ever contains contact
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -304,6 +305,7 @@ def test_login_then_approve(app_env: EmbeddedStore) -> None:
     app_env.submit_registration(sub)
     at = login()
     assert texts(at, "error") == []
+    assert any("nennt noch keine verantwortliche Stelle" in w for w in texts(at, "warning"))
     assert at.tabs[0].label == "Offen (1)"
     [expander] = at.expander
     assert expander.label.startswith(f"{sub.reference} · {md('Musterdorf <b>fett</b>')} (AGS")
@@ -394,3 +396,13 @@ def test_no_public_page_shows_contact_data(app_env: EmbeddedStore) -> None:
             assert secret not in shown, f"{secret!r} shown on {name}"
     # the scan is not blind: the coordinator, logged in, does see the contact
     assert EMAIL in everything(login())
+
+
+def test_verwaltung_reminds_of_rejections_older_than_six_months(app_env: EmbeddedStore) -> None:
+    old, recent = make_submission(), make_submission(ags="05358998")
+    for sub in (old, recent):
+        app_env.submit_registration(sub)
+    app_env.reject_registration(old.id, "kein Bedarf", now=NOW - timedelta(days=400))
+    app_env.reject_registration(recent.id, "kein Bedarf", now=datetime.now(UTC))
+    [warning] = [w for w in texts(login(), "warning") if "sechs Monate" in w]
+    assert old.reference in warning and recent.reference not in warning

@@ -161,3 +161,16 @@ def test_now_defaults_to_utc() -> None:
     before = datetime.now(UTC).replace(microsecond=0)
     sub = new_submission(validate_form(form_data()), None)
     assert datetime.fromisoformat(sub.submitted_at) >= before
+
+
+def test_rejected_registrations_are_due_for_erasure_after_six_months() -> None:
+    from datetime import timedelta
+
+    from graph.registrations import erasure_due
+
+    decided = datetime(2025, 1, 10, 12, tzinfo=UTC)
+    reg = _registration(decided_at=decided.isoformat())
+    assert not erasure_due(reg, decided + timedelta(days=182))
+    assert erasure_due(reg, decided + timedelta(days=183))
+    approved = _registration(status=Status.APPROVED, decided_at=decided.isoformat())
+    assert not erasure_due(approved, decided + timedelta(days=999))

@@ -284,3 +284,23 @@ def test_clear_removes_registrations(reg_store: GraphStore) -> None:
     reg_store.clear()
     assert rs.registrations() == []
     assert EMAIL not in store_text(reg_store)
+
+
+def test_typed_html_reaches_the_explorer_as_text_only(
+    reg_store: GraphStore, tmp_path: pytest.TempPathFactory
+) -> None:
+    """The explorer (graph/view.py) escapes every text it shows, tooltips included: a
+    municipality named in HTML by its registration stays text there."""
+    from graph.view import export_html, render_html
+
+    evil = "<img src=x onerror=alert(1)>Dorf"
+    rs = registration_store(reg_store)
+    sub = make_submission(ags="05358013", municipality_name=evil)
+    rs.submit_registration(sub)
+    rs.approve_registration(sub.id, now=NOW)
+    page = render_html(reg_store.graph())
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;Dorf" in page
+    out = tmp_path / "graph.html"  # type: ignore[operator]
+    export_html(reg_store, out)
+    assert "<img src=x" not in out.read_text(encoding="utf-8")
