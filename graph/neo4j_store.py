@@ -287,6 +287,8 @@ class Neo4jStore(CypherRegistrations):
         return not self._read(ANY_NODE, labels=sorted(PUBLIC_LABELS))
 
     def node(self, label: str, key: str) -> dict[str, Any] | None:
+        if label not in PUBLIC_LABELS:  # registrations are read through their own methods
+            return None
         rec = self._read(NODE_BY_KEY[label], key=key)
         if not rec:
             return None

@@ -29,7 +29,11 @@ def base_batch() -> Batch:
             Node("Source", "src-test", {"url": "https://example.org", "title": "Test"}),
             Node("State", "05", {"name": "Nordrhein-Westfalen", "sources": SRC}),
             Node("State", "09", {"name": "Bayern", "sources": SRC}),
-            Node("Municipality", "05358", {"name": "Düren", "kind": "Kreis", "sources": SRC}),
+            Node(
+                "Municipality",
+                "05358",
+                {"name": "Düren", "kind": "Kreis", "level": "Kreis", "sources": SRC},
+            ),
             Node(
                 "Municipality",
                 "05358008",

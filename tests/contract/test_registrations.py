@@ -304,3 +304,33 @@ def test_typed_html_reaches_the_explorer_as_text_only(
     out = tmp_path / "graph.html"  # type: ignore[operator]
     export_html(reg_store, out)
     assert "<img src=x" not in out.read_text(encoding="utf-8")
+
+
+def test_public_reads_and_exports_never_contain_contact_data(
+    reg_store: GraphStore, tmp_path: pytest.TempPathFactory
+) -> None:
+    from graph.registrations import contact_id
+    from graph.view import export_html
+
+    rs = registration_store(reg_store)
+    pending = make_submission(ags="05754008", municipality_name="Gütersloh")
+    approved = make_submission(ags="05358012", municipality_name="Neudorf")
+    for sub in (pending, approved):
+        rs.submit_registration(sub)
+    rs.approve_registration(approved.id, now=NOW)
+    assert EMAIL in store_text(reg_store)  # it is there, and must not come out:
+
+    assert reg_store.node("Contact", contact_id(pending.id)) is None
+    assert reg_store.node("Registration", pending.id) is None
+    assert reg_store.search(EMAIL) == [] and reg_store.search("Erika") == []
+    assert EMAIL not in reg_store.stats().to_json()
+    for fmt in ("graphml", "gexf", "json"):
+        out = tmp_path / f"export.{fmt}"  # type: ignore[operator]
+        export_graph(reg_store.graph(), fmt, out)
+        text = out.read_text(encoding="utf-8")
+        assert "Neudorf" in text  # the approval is public ...
+        for secret in (EMAIL, "Erika Mustermann", "+49 2421 25-0", "E-Government-Beauftragte"):
+            assert secret not in text, f"{secret} in the {fmt} export"  # ... its contact not
+    html_out = tmp_path / "export.html"  # type: ignore[operator]
+    export_html(reg_store, html_out)
+    assert EMAIL not in html_out.read_text(encoding="utf-8")
