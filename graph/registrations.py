@@ -126,7 +126,7 @@ def new_reference(now: datetime) -> str:
     """A fresh registration id such as ``r-2025-7k3m-9qxa`` (shown as ``R-2025-7K3M-9QXA``).
 
     40 random bits per year: a clash is so unlikely that the store just refuses one
-    (`ReferenceTaken`) and `graph.outbox.register` draws again."""
+    (`ReferenceTaken`) and `graph.joining.register` draws again."""
     chars = "".join(secrets.choice(_ALPHABET) for _ in range(8))
     return f"r-{now.astimezone(BERLIN).year}-{chars[:4]}-{chars[4:]}"
 
