@@ -4,6 +4,7 @@ approve, reject, erase — and no page shown to the public ever contains contact
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -406,3 +407,25 @@ def test_verwaltung_reminds_of_rejections_older_than_six_months(app_env: Embedde
     app_env.reject_registration(recent.id, "kein Bedarf", now=datetime.now(UTC))
     [warning] = [w for w in texts(login(), "warning") if "sechs Monate" in w]
     assert old.reference in warning and recent.reference not in warning
+
+
+@pytest.mark.reference_data
+def test_the_full_directory_tells_namesakes_apart(
+    app_env: EmbeddedStore, reference_dir: Path
+) -> None:
+    """With the whole Destatis directory (10,752 Gemeinden), a name that exists several
+    times is offered with kind, Land and AGS, and the chosen one is registered."""
+    app_env.write(read_directory(reference_dir / "AuszugGV4QAktuell_2024.xlsx"))
+    at = page("mitmachen")
+    at.text_input(key="mm_query").input("Neuenkirchen")
+    at.run()
+    options = at.selectbox(key="mm_choice").options
+    assert len(options) >= 5
+    assert all(re.search(r"\(.+, .+, AGS \d{8}\)$", o) for o in options), options
+    choice = next(i for i, o in enumerate(options) if "Nordrhein-Westfalen" in o)
+    at.selectbox(key="mm_choice").select_index(choice)
+    at.run()
+    at = fill_contact_only(at)
+    assert texts(at, "success"), texts(at, "error")
+    [reg] = app_env.registrations()
+    assert reg.municipality_name == "Neuenkirchen" and reg.ags.startswith("05")
