@@ -429,3 +429,22 @@ def test_the_full_directory_tells_namesakes_apart(
     assert texts(at, "success"), texts(at, "error")
     [reg] = app_env.registrations()
     assert reg.municipality_name == "Neuenkirchen" and reg.ags.startswith("05")
+
+
+def test_logout_and_idle_timeout(app_env: EmbeddedStore) -> None:
+    import time
+
+    from kommunetz.auth import IDLE_TIMEOUT
+
+    app_env.submit_registration(make_submission())
+    at = login()
+    assert at.tabs[0].label == "Offen (1)"
+    at.button(key="vw_logout").click()
+    at.run()
+    assert at.tabs.len == 0 and at.text_input(key="vw_password")
+
+    at = login()
+    at.session_state["coordinator"] = (ADMIN, time.monotonic() - IDLE_TIMEOUT - 1)
+    at.run()
+    assert texts(at, "info") == ["Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an."]
+    assert at.tabs.len == 0 and "Erika" not in everything(at)
