@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kommunetz.ui import get_store
+from kommunetz.ui import leave_legacy_page_mode, try_store
 
 st.set_page_config(page_title="kommunetz – Netzwerk kommunales E-Government", layout="wide")
 
@@ -55,12 +55,17 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-store = get_store()
+leave_legacy_page_mode()
 # before the page, so that a page that stops early (empty database) still gets it
 st.html(PAGE_SHELL, unsafe_allow_javascript=True)
 navigation.run()
+# after the page, and without stopping: the Mitmachen form works while the store is down
 st.divider()
-kind = "Neo4j" if store.kind == "neo4j" else "eingebettet (SQLite)"
+store = try_store()
+if store is None:
+    kind = "nicht erreichbar"
+else:
+    kind = "Neo4j" if store.kind == "neo4j" else "eingebettet (SQLite)"
 st.caption(
     "kommunetz · freie Software (EUPL 1.2) · lädt nichts von fremden Servern und erhebt "
     f"keine Nutzungsdaten · Datenbank: {kind}"

@@ -24,6 +24,7 @@ from graph.model import PUBLIC_LABELS
 from graph.nxbuild import build_graph
 from graph.prepare import prepare_batch
 from graph.records import Batch, group_nodes, group_rels
+from graph.registrations_sqlite import SqliteRegistrations
 from graph.store import GraphStats, WriteSummary
 
 SCHEMA = """
@@ -82,7 +83,7 @@ def _dumps(props: dict[str, Any]) -> str:
     return json.dumps(props, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-class EmbeddedStore:
+class EmbeddedStore(SqliteRegistrations):
     """The graph in one SQLite file (created on first use)."""
 
     kind = "embedded"
@@ -124,6 +125,7 @@ class EmbeddedStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            self._ensure_registration_schema(self._db)
 
     def close(self) -> None:
         with self._lock:
@@ -168,44 +170,50 @@ class EmbeddedStore:
         return out
 
     def write(self, batch: Batch, *, require_sources: bool = True) -> WriteSummary:
-        summary = WriteSummary(nodes_total=len(batch.nodes), rels_total=len(batch.rels))
         with self._tx() as db:
-            batch = prepare_batch(batch, self.existing, require_sources=require_sources)
-            for label, nodes in group_nodes(batch.nodes).items():
-                stored = self._stored_props(db, label, [n.key for n in nodes])
-                rows = []
-                for n in nodes:
-                    old_text = stored.get(n.key)
-                    before = json.loads(old_text) if old_text is not None else {}
-                    new_text = _dumps(merge_props(before, n.props))
-                    if old_text is None:
-                        summary.nodes_created[label] += 1
-                    elif new_text != old_text:
-                        summary.nodes_updated[label] += 1
-                    else:
-                        continue
-                    rows.append((label, n.key, new_text))
-                    stored[n.key] = new_text  # a later record of the same key sees this one
-                db.executemany(UPSERT_NODE, rows)
-            for (rtype, sl, el), rels in group_rels(batch.rels).items():
-                stored_rels = self._stored_rels(db, rtype, sl, el, rels)
-                rel_rows = []
-                for r in rels:
-                    ident = (r.start.key, r.end.key)
-                    old_text = stored_rels.get(ident)
-                    before = json.loads(old_text) if old_text is not None else {}
-                    new_text = _dumps(merge_props(before, r.props))
-                    if old_text is None:
-                        summary.rels_created[rtype] += 1
-                    elif new_text != old_text:
-                        summary.rels_updated[rtype] += 1
-                    else:
-                        continue
-                    rel_rows.append((rtype, sl, r.start.key, el, r.end.key, new_text))
-                    stored_rels[ident] = new_text
-                db.executemany(UPSERT_REL, rel_rows)
-            if summary.changed:
-                db.execute(BUMP_VERSION)
+            return self._write_in(db, batch, require_sources)
+
+    def _write_in(
+        self, db: sqlite3.Connection, batch: Batch, require_sources: bool = True
+    ) -> WriteSummary:
+        """`write` inside the caller's transaction (an approval adds its own statements)."""
+        summary = WriteSummary(nodes_total=len(batch.nodes), rels_total=len(batch.rels))
+        batch = prepare_batch(batch, self.existing, require_sources=require_sources)
+        for label, nodes in group_nodes(batch.nodes).items():
+            stored = self._stored_props(db, label, [n.key for n in nodes])
+            rows = []
+            for n in nodes:
+                old_text = stored.get(n.key)
+                before = json.loads(old_text) if old_text is not None else {}
+                new_text = _dumps(merge_props(before, n.props))
+                if old_text is None:
+                    summary.nodes_created[label] += 1
+                elif new_text != old_text:
+                    summary.nodes_updated[label] += 1
+                else:
+                    continue
+                rows.append((label, n.key, new_text))
+                stored[n.key] = new_text  # a later record of the same key sees this one
+            db.executemany(UPSERT_NODE, rows)
+        for (rtype, sl, el), rels in group_rels(batch.rels).items():
+            stored_rels = self._stored_rels(db, rtype, sl, el, rels)
+            rel_rows = []
+            for r in rels:
+                ident = (r.start.key, r.end.key)
+                old_text = stored_rels.get(ident)
+                before = json.loads(old_text) if old_text is not None else {}
+                new_text = _dumps(merge_props(before, r.props))
+                if old_text is None:
+                    summary.rels_created[rtype] += 1
+                elif new_text != old_text:
+                    summary.rels_updated[rtype] += 1
+                else:
+                    continue
+                rel_rows.append((rtype, sl, r.start.key, el, r.end.key, new_text))
+                stored_rels[ident] = new_text
+            db.executemany(UPSERT_REL, rel_rows)
+        if summary.changed:
+            db.execute(BUMP_VERSION)
         return summary
 
     def _stored_rels(
@@ -313,4 +321,6 @@ class EmbeddedStore:
         with self._tx() as db:
             db.execute("DELETE FROM rels")
             db.execute("DELETE FROM nodes")
+            self._clear_registrations(db)
             db.execute(BUMP_VERSION)
+        self._wipe_wal()

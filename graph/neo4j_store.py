@@ -21,10 +21,18 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 from graph.errors import StoreUnavailable
 from graph.lookup import NAME_PROPS, Hit, make_hit, order, rank
 from graph.merge import split_props
-from graph.model import DATED_PROPS, NODE_TYPES, PUBLIC_LABELS, REL_TYPES, key_property
+from graph.model import (
+    DATED_PROPS,
+    NODE_TYPES,
+    PRIVATE_RELS,
+    PUBLIC_LABELS,
+    REL_TYPES,
+    key_property,
+)
 from graph.nxbuild import build_graph
 from graph.prepare import prepare_batch
 from graph.records import Batch, group_nodes, group_rels
+from graph.registrations_cypher import REGISTRATION_CONSTRAINTS, CypherRegistrations
 from graph.store import GraphStats, WriteSummary
 
 #: Rows per UNWIND statement: large enough to amortise the round trip, small enough to
@@ -90,7 +98,8 @@ def _merge_rels(rtype: str, start: str, end: str) -> str:
 
 CONSTRAINTS = [_constraint(label) for label in NODE_TYPES] + [
     f"CREATE CONSTRAINT kommunetzmeta_id_unique IF NOT EXISTS "
-    f"FOR (n:{META_LABEL}) REQUIRE n.id IS UNIQUE"
+    f"FOR (n:{META_LABEL}) REQUIRE n.id IS UNIQUE",
+    *REGISTRATION_CONSTRAINTS,
 ]
 MERGE_NODES = {label: _merge_nodes(label) for label in NODE_TYPES}
 MERGE_RELS = {
@@ -115,7 +124,7 @@ READ_VERSION = f"OPTIONAL MATCH (m:{META_LABEL} {{id: 'meta'}}) RETURN m.version
 COUNT_NODES = (
     "MATCH (n) WITH labels(n)[0] AS label WHERE label IN $labels RETURN label, count(*) AS n"
 )
-COUNT_RELS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n"
+COUNT_RELS = "MATCH ()-[r]->() WHERE NOT type(r) IN $private RETURN type(r) AS type, count(*) AS n"
 COUNT_LEVELS = "MATCH (m:Municipality) RETURN m.level AS level, count(*) AS n"
 NETWORKS = (
     "MATCH (net:Network) "
@@ -144,7 +153,7 @@ SEARCH = (
 CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 
-class Neo4jStore:
+class Neo4jStore(CypherRegistrations):
     """The graph in a Neo4j database. The driver is passed in and closed by `close` only
     when this store created it (see `graph.connect.open_store`)."""
 
@@ -259,9 +268,10 @@ class Neo4jStore:
     # -- reading --------------------------------------------------------------------------
 
     def stats(self) -> GraphStats:
-        labels = sorted(NODE_TYPES)
+        # public figures only, as the embedded store (registrations live apart there)
+        labels = sorted(PUBLIC_LABELS)
         nodes = {r["label"]: r["n"] for r in self._read(COUNT_NODES, labels=labels)}
-        rels = {r["type"]: r["n"] for r in self._read(COUNT_RELS)}
+        rels = {r["type"]: r["n"] for r in self._read(COUNT_RELS, private=sorted(PRIVATE_RELS))}
         levels = {r["level"]: r["n"] for r in self._read(COUNT_LEVELS)}
         networks = {
             r["id"]: {
@@ -274,9 +284,11 @@ class Neo4jStore:
         return GraphStats(nodes, rels, levels, networks)
 
     def is_empty(self) -> bool:
-        return not self._read(ANY_NODE, labels=sorted(NODE_TYPES))
+        return not self._read(ANY_NODE, labels=sorted(PUBLIC_LABELS))
 
     def node(self, label: str, key: str) -> dict[str, Any] | None:
+        if label not in PUBLIC_LABELS:  # registrations are read through their own methods
+            return None
         rec = self._read(NODE_BY_KEY[label], key=key)
         if not rec:
             return None

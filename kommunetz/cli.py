@@ -19,6 +19,7 @@ from graph.errors import Ambiguous, KommunetzError, NotFound, StoreUnavailable, 
 from graph.export import FORMATS, export_graph
 from graph.model import NODE_TYPES, REL_TYPES
 from graph.store import GraphStore, WriteSummary
+from kommunetz import cli_registrations
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -171,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reset", help="alle Daten löschen")
     p.add_argument("--yes", action="store_true")
     p.set_defaults(func=cmd_reset)
+
+    cli_registrations.add_parser(sub)
     return parser
 
 
@@ -186,7 +189,8 @@ def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     args.settings = StoreSettings.from_env()
     try:
-        store = open_store(args.settings)
+        # a command that needs no data (hash-password) must work while Neo4j is down
+        store = open_store(args.settings) if getattr(args, "needs_store", True) else None
     except StoreUnavailable as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE
@@ -202,7 +206,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"Fehler: {exc}", file=sys.stderr)
         return EXIT_ERROR
     finally:
-        store.close()
+        if store is not None:
+            store.close()
 
 
 if __name__ == "__main__":

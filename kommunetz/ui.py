@@ -6,7 +6,6 @@ escaping. Pages call `graph/` through these; they never talk to a database thems
 from __future__ import annotations
 
 import os
-import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ import streamlit as st
 from graph import explore, layout
 from graph.connect import StoreSettings, open_store
 from graph.errors import StoreUnavailable
+from graph.outbox import Outbox, default_outbox_dir
 from graph.store import GraphStore
 
 SETTING_NAMES = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE", "KOMMUNETZ_DB")
@@ -81,6 +81,20 @@ def get_store() -> GraphStore:
         raise  # unreachable: st.stop() raises
 
 
+def try_store() -> GraphStore | None:
+    """The configured store, or None while it cannot be reached — for what must work
+    anyway (the registration form keeps its submissions in the outbox then)."""
+    try:
+        return _store(settings())
+    except StoreUnavailable:
+        return None
+
+
+def outbox() -> Outbox:
+    """Where submissions wait while the store is unreachable (``KOMMUNETZ_OUTBOX``)."""
+    return Outbox(secret("KOMMUNETZ_OUTBOX") or default_outbox_dir())
+
+
 def fmt_int(n: Any) -> str:
     """German thousands separator: 10752 → 10.752."""
     return f"{int(n):,}".replace(",", ".")
@@ -114,21 +128,3 @@ def loaded() -> Loaded:
         st.error(f"Die Datenbank ist nicht erreichbar. {exc}")
         st.stop()
         raise  # unreachable: st.stop() raises
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
-
-
-def md(value: Any) -> str:
-    """``value`` as Markdown that shows exactly this text: every character Markdown (or
-    Streamlit's ``:colour[…]``/``:icon:`` syntax) would act on is backslash-escaped, and
-    line breaks become spaces. For any text that came from data."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
-
-
-def md_link(title: Any, url: str) -> str:
-    """A Markdown link with an escaped title; ``url`` must be checked http(s) already
-    (`graph.details.safe_url`). Parentheses and spaces are percent-encoded so that the
-    address cannot end the link early."""
-    target = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-    return f"[{md(title)}]({target})"

@@ -1,6 +1,274 @@
-"""Placeholder until its issue lands."""
+"""Mitmachen: what the open network offers, who is in it, how admission works, and the
+registration form.
+
+The form works while the database is unreachable: a submission then waits in the outbox
+and is handed over on a later visit. Everything typed is shown through `md` (escaped).
+"""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("Mitmachen")
-st.info("Diese Seite ist in Arbeit.")
+from graph.errors import StoreUnavailable, ValidationFailed
+from graph.joining import FormContext, deliver, form_context, register
+from graph.lookup import Hit
+from graph.membership import Member, members
+from graph.outbox import OutboxError
+from graph.privacy import privacy_notice
+from graph.registrations import (
+    MAX_NAME,
+    MAX_PROJECTS,
+    MAX_TEXT,
+    OPEN_NETWORK_ID,
+    PILOT_NETWORK_ID,
+    DuplicatePending,
+    registration_store,
+    validate_form,
+)
+from kommunetz.auth import AttemptLimiter, minutes
+from kommunetz.safe_text import md
+from kommunetz.ui import outbox, secret, try_store
+
+#: Submissions per browser session and hour: enough for a person who corrects a mistake,
+#: too few for a script.
+SUBMISSIONS_PER_HOUR = 3
+HONEYPOT = "mm_website"
+
+st.title("Mitmachen im offenen Netzwerk")
+
+store = try_store()
+waiting = outbox()
+context: FormContext | None = None
+open_members: list[Member] = []
+pilot_members: list[Member] = []
+if store is not None:
+    try:
+        context = form_context(store)
+        open_members = members(store, OPEN_NETWORK_ID)
+        pilot_members = members(store, PILOT_NETWORK_ID)
+        if len(waiting):  # submissions from an earlier outage: hand them over now
+            deliver(registration_store(store), waiting)
+    except StoreUnavailable:
+        store, context = None, None
+
+st.markdown(
+    "Das offene Netzwerk ist aus dem Pilotvorhaben *Modellkommune E-Government* (2014–2016) "
+    "hervorgegangen. Die ehemaligen Modellkommunen arbeiten seit 2017 in Eigeninitiative "
+    "weiter – und laden weitere Städte, Gemeinden und Landkreise ein, mitzumachen."
+)
+
+st.header("Was Mitglieder davon haben")
+st.markdown(
+    "- **Erfahrungen aus erster Hand:** Ansprechpersonen in Kommunen, die E-Akte, "
+    "Online-Dienste oder Prozessmanagement schon eingeführt haben.\n"
+    "- **Austausch auf Augenhöhe:** Workshops und Barcamps der Mitglieder, gemeinsame "
+    "Weiterentwicklung der Ergebnisse des Pilotvorhabens (etwa des Leitfadens).\n"
+    "- **Partner finden:** Wer was anbietet und sucht, bringt die Koordination zusammen – "
+    "für interkommunale Projekte oder einfach eine Rückfrage.\n"
+    "- **Sichtbarkeit:** Ihre Kommune erscheint als Mitglied im Netzwerkgraphen von "
+    "kommunetz (nur Name und Datum der Aufnahme, keine Kontaktdaten)."
+)
+
+
+def member_table(title: str, found: list[Member], date_title: str, empty: str) -> None:
+    """One list of members as a table (the text every screen reader can read)."""
+    st.subheader(title)
+    if not found:
+        st.markdown(empty)
+        return
+    rows = [
+        {
+            "Name": md(m.name),
+            "Art": md(m.kind),
+            "Land": md(m.state or "–"),
+            date_title: md(m.since_text),
+        }
+        for m in found
+    ]
+    st.table(rows, hide_index=True, alt=f"{title}: {len(found)} Einträge")
+
+
+st.header("Wer schon dabei ist")
+if store is None:
+    st.info("Die Mitgliederliste ist gerade nicht verfügbar (Datenbank nicht erreichbar).")
+else:
+    member_table(
+        "Offenes Netzwerk", open_members, "Mitglied seit", "Noch keine Mitglieder erfasst."
+    )
+    member_table(
+        "Modellkommunen des Pilotvorhabens",
+        pilot_members,
+        "ausgewählt",
+        "Die Daten des Pilotvorhabens sind nicht geladen.",
+    )
+
+st.header("So funktioniert die Aufnahme")
+st.markdown(
+    "1. Sie senden unten die Registrierung Ihrer Kommune und erhalten eine Referenznummer.\n"
+    "2. Die Koordination des Netzwerks prüft die Angaben und meldet sich bei der "
+    "angegebenen Kontaktperson.\n"
+    "3. Mit der Aufnahme wird Ihre Kommune Mitglied des offenen Netzwerks und erscheint im "
+    "Netzwerkgraphen. Eine Ablehnung wird begründet.\n"
+    "4. Für jede Kommune kann jeweils eine Registrierung geprüft werden; solange sie offen "
+    "ist, nimmt das Formular keine zweite für dieselbe Kommune an."
+)
+
+st.header("Registrierung")
+sent = st.session_state.get("mm_sent")
+if sent is not None:
+    reference, queued = sent
+    st.success(
+        f"Vielen Dank! Ihre Registrierung ist eingegangen. Ihre Referenznummer lautet "
+        f"**{md(reference)}** – bitte notieren Sie sie für Rückfragen."
+    )
+    if queued:
+        st.info(
+            "Die Datenbank ist gerade nicht erreichbar. Ihre Registrierung ist sicher "
+            "zwischengespeichert und wird automatisch übermittelt, sobald sie wieder "
+            "erreichbar ist – Sie müssen nichts weiter tun."
+        )
+    if st.button("Weitere Registrierung ausfüllen", key="mm_again"):
+        del st.session_state["mm_sent"]
+        st.rerun()
+    st.stop()
+
+if store is None:
+    st.warning(
+        "Die Datenbank ist gerade nicht erreichbar. Sie können sich trotzdem registrieren: "
+        "Ihre Angaben werden auf diesem Server zwischengespeichert und übermittelt, sobald "
+        "die Datenbank wieder erreichbar ist."
+    )
+
+# Hidden from people (display: none also hides it from screen readers and the keyboard);
+# simple bots fill every field. The style names only our own widget key.
+st.html(f"<style>.st-key-{HONEYPOT} {{ display: none; }}</style>")
+
+chosen: Hit | None = None
+if context is not None and context.has_directory and store is not None:
+    st.markdown("**Ihre Kommune** – suchen Sie nach Name oder Gemeindeschlüssel (AGS).")
+    query = st.text_input("Kommune suchen (Name oder AGS) *", key="mm_query", max_chars=MAX_NAME)
+    hits = store.search(query, ["Municipality"], limit=25) if query.strip() else []
+    if query.strip() and not hits:
+        st.warning(f"Keine Kommune gefunden für „{md(query.strip())}“.")
+    chosen = st.selectbox(
+        "Ihre Kommune aus dem Gemeindeverzeichnis *",
+        hits,
+        index=0 if len(hits) == 1 else None,
+        format_func=Hit.describe,
+        placeholder="Bitte wählen" if hits else "Erst oben suchen",
+        key="mm_choice",
+    )
+
+st.markdown("Pflichtangaben sind mit * markiert.")
+with st.form("mm_form", clear_on_submit=False, enter_to_submit=False):
+    if context is None or not context.has_directory:
+        st.markdown("**Ihre Kommune**")
+        name_in = st.text_input("Name der Kommune *", key="mm_name", max_chars=MAX_NAME)
+        ags_in = st.text_input(
+            "Amtlicher Gemeindeschlüssel (AGS) *",
+            key="mm_ags",
+            max_chars=8,
+            help="8 Ziffern für eine Gemeinde oder Stadt (z. B. 05358008), 5 Ziffern für "
+            "einen Kreis (z. B. 05358). Sie finden ihn im Gemeindeverzeichnis des "
+            "Statistischen Bundesamtes.",
+        )
+    st.markdown("**Kontaktperson** (wird nie veröffentlicht)")
+    contact_name = st.text_input("Name *", key="mm_contact_name", max_chars=MAX_NAME)
+    contact_function = st.text_input(
+        "Funktion *",
+        key="mm_contact_function",
+        max_chars=MAX_NAME,
+        placeholder="z. B. E-Government-Beauftragte",
+    )
+    contact_email = st.text_input("Dienstliche E-Mail-Adresse *", key="mm_contact_email")
+    contact_phone = st.text_input("Telefon (freiwillig)", key="mm_contact_phone", max_chars=40)
+
+    st.markdown("**Ihr Interesse** (mindestens ein Thema oder ein Text)")
+    interests: list[str] = []
+    if context is not None and context.topics:
+        labels = {t.id: t.label for t in context.topics}
+        interests = st.multiselect(
+            "Themen, die Sie interessieren",
+            list(labels),
+            format_func=labels.__getitem__,
+            key="mm_interests",
+            placeholder="Themen auswählen",
+        )
+    offer = st.text_area("Was wir anbieten", key="mm_offer", max_chars=MAX_TEXT)
+    seek = st.text_area("Was wir suchen", key="mm_seek", max_chars=MAX_TEXT)
+    projects = st.text_area(
+        "Aktuelle Projekte (freiwillig)", key="mm_projects", max_chars=MAX_PROJECTS
+    )
+    st.text_input("Website (dieses Feld bitte leer lassen)", key=HONEYPOT)
+
+    controller = secret("KOMMUNETZ_PRIVACY_CONTROLLER")
+    with st.expander("Datenschutzhinweis lesen"):
+        st.markdown(privacy_notice(controller))
+    consent = st.checkbox(
+        "Ich habe den Datenschutzhinweis gelesen und willige in die Verarbeitung der "
+        "Angaben zu den dort genannten Zwecken ein. *",
+        key="mm_consent",
+    )
+    submitted = st.form_submit_button("Registrierung absenden", type="primary")
+
+if submitted:
+    limiter: AttemptLimiter = st.session_state.setdefault(
+        "mm_limiter", AttemptLimiter(SUBMISSIONS_PER_HOUR, 3600)
+    )
+    if st.session_state.get(HONEYPOT):
+        # a bot: it gets what a person would see, and nothing is stored
+        st.success("Vielen Dank! Ihre Registrierung ist eingegangen.")
+        st.stop()
+    if (wait := limiter.wait("submit")) > 0:
+        st.error(
+            "Sie haben in kurzer Zeit mehrere Registrierungen abgeschickt. Bitte versuchen "
+            f"Sie es in {minutes(wait)} Minuten erneut."
+        )
+        st.stop()
+    if chosen is not None:
+        ags, name = chosen.key, chosen.name
+    elif context is not None and context.has_directory:
+        st.error("Bitte wählen Sie Ihre Kommune aus dem Gemeindeverzeichnis.")
+        st.stop()
+    else:
+        ags, name = st.session_state.get("mm_ags", ""), st.session_state.get("mm_name", "")
+    data = {
+        "ags": ags,
+        "municipality_name": name,
+        "contact": {
+            "name": contact_name,
+            "function": contact_function,
+            "email": contact_email,
+            "phone": contact_phone,
+        },
+        "interests": interests,
+        "offer": offer,
+        "seek": seek,
+        "projects": projects,
+        "consent": consent,
+    }
+    try:
+        form = validate_form(data)
+        limiter.record("submit")
+        result = register(
+            registration_store(store) if store is not None else None,
+            form,
+            waiting,
+            controller=controller,
+            context=context,
+        )
+    except ValidationFailed as exc:
+        lines = "\n".join(
+            f"- {md(p.field + ': ' if p.field else '')}{md(p.message)}" for p in exc.problems
+        )
+        st.error(f"Bitte prüfen Sie Ihre Angaben:\n\n{lines}")
+    except DuplicatePending as exc:
+        st.error(md(str(exc)))
+    except OutboxError:
+        st.error(
+            "Ihre Registrierung konnte gerade nicht gespeichert werden. Bitte versuchen Sie "
+            "es später noch einmal; es tut uns leid."
+        )
+    else:
+        st.session_state["mm_sent"] = (result.reference, result.queued)
+        st.rerun()

@@ -11,7 +11,8 @@ from graph.errors import Ambiguous, NotFound
 from graph.export import export_bytes
 from graph.lookup import resolve
 from graph.text import type_name
-from kommunetz.ui import fmt_int, get_store, loaded, md, md_link
+from kommunetz.safe_text import md, md_link
+from kommunetz.ui import fmt_int, get_store, loaded
 
 GRAPH_HEIGHT = 620
 MAX_DETAIL_CHOICES = 3000

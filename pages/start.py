@@ -7,7 +7,8 @@ import streamlit as st
 
 from graph import explore
 from graph.text import format_period
-from kommunetz.ui import fmt_int, loaded, md
+from kommunetz.safe_text import md
+from kommunetz.ui import fmt_int, loaded
 
 st.title("kommunetz – Netzwerk kommunales E-Government")
 

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from graph.records import Batch, Node, Ref, Rel
 from graph.store import GraphStore
-from kommunetz.ui import md
+from kommunetz.safe_text import md
 from loaders.curated import read_curated
 from tests.conftest import STORE_KINDS, open_test_store, point_env_at
 from tests.mini_network import EVIL

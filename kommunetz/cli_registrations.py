@@ -1,0 +1,198 @@
+"""``kommunetz registrations …``: the registration workflow for coordinators who script.
+
+Each command is argument parsing plus one call into `graph.joining` or the store's
+`RegistrationStore` methods; errors are `KommunetzError`s that `kommunetz.cli.main` prints
+as one German line with an exit code. Settings are read here, at the edge:
+``KOMMUNETZ_OUTBOX`` (the outbox folder), ``KOMMUNETZ_PRIVACY_CONTROLLER`` (the body named
+in the privacy notice a consent refers to).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from graph.errors import KommunetzError
+from graph.joining import deliver, erase, form_context, read_forms, submit_forms
+from graph.outbox import Outbox, default_outbox_dir
+from graph.registrations import (
+    erasure_due,
+    local_date,
+    local_time,
+    parse_reference,
+    parse_status,
+    registration_store,
+    registrations_csv,
+)
+from graph.store import GraphStore
+from kommunetz.auth import MIN_PASSWORD, hash_password
+
+EXIT_INVALID = 2
+
+
+def outbox_from_env() -> Outbox:
+    return Outbox(os.environ.get("KOMMUNETZ_OUTBOX") or default_outbox_dir())
+
+
+def _who() -> str:
+    """Who decided, as recorded with the decision."""
+    try:
+        return f"Kommandozeile ({getpass.getuser()})"
+    except (OSError, KeyError):
+        return "Kommandozeile"
+
+
+def cmd_submit(args: argparse.Namespace, store: GraphStore) -> int:
+    outcomes = submit_forms(
+        registration_store(store),
+        read_forms(Path(args.file)),
+        outbox_from_env(),
+        controller=os.environ.get("KOMMUNETZ_PRIVACY_CONTROLLER"),
+    )
+    for o in outcomes:
+        who = f"{o.form.municipality_name} (AGS {o.form.ags})"
+        if o.sent is None:
+            print(f"abgelehnt: {who}: {o.refused}", file=sys.stderr)
+        elif o.sent.queued:
+            print(f"{o.sent.reference} {who}: zwischengespeichert (Datenbank nicht erreichbar)")
+        else:
+            print(f"{o.sent.reference} {who}: eingegangen")
+    refused = sum(o.sent is None for o in outcomes)
+    print(f"{len(outcomes) - refused} von {len(outcomes)} Registrierungen angenommen.")
+    return EXIT_INVALID if refused else 0
+
+
+def cmd_list(args: argparse.Namespace, store: GraphStore) -> int:
+    status = parse_status(args.status) if args.status else None
+    regs = registration_store(store).registrations(status)
+    if args.json:
+        print(json.dumps([r.as_dict() for r in regs], ensure_ascii=False, indent=2))
+        return 0
+    now = datetime.now(UTC)
+    for r in regs:
+        contact = f"{r.contact.name} <{r.contact.email}>" if r.contact else "–"
+        decided = f", {r.status.german} am {local_date(r.decided_at)}" if r.decided_at else ""
+        due = " – Löschung fällig" if erasure_due(r, now) else ""
+        print(
+            f"{r.reference}  {r.status.german:<11} {local_time(r.submitted_at)}  "
+            f"{r.municipality_name} (AGS {r.ags}), {contact}{decided}{due}"
+        )
+    print(f"{len(regs)} Registrierung(en).")
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace, store: GraphStore) -> int:
+    admission = registration_store(store).approve_registration(
+        parse_reference(args.id), now=datetime.now(UTC), decided_by=_who()
+    )
+    reg = admission.registration
+    if admission.was_member:
+        print(f"{reg.reference} aufgenommen; {reg.municipality_name} war schon Mitglied.")
+    else:
+        created = " (neu im Graphen angelegt)" if admission.municipality_created else ""
+        print(
+            f"{reg.reference} aufgenommen: {reg.municipality_name} (AGS {reg.ags}){created} ist "
+            f"Mitglied des offenen Netzwerks seit {local_date(reg.decided_at or '')}."
+        )
+    return 0
+
+
+def cmd_reject(args: argparse.Namespace, store: GraphStore) -> int:
+    reg = registration_store(store).reject_registration(
+        parse_reference(args.id), args.reason, now=datetime.now(UTC), decided_by=_who()
+    )
+    print(f"{reg.reference} abgelehnt ({reg.municipality_name}).")
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace, store: GraphStore) -> int:
+    reference = parse_reference(args.id).upper()
+    if not erase(registration_store(store), outbox_from_env(), args.id):
+        raise KommunetzError(f"Registrierung {reference} gibt es nicht (mehr).")
+    print(f"{reference} gelöscht: Registrierung und Kontaktdaten sind entfernt.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, store: GraphStore) -> int:
+    out = Path(args.out)
+    text = registrations_csv(
+        registration_store(store).registrations(), form_context(store).topic_names
+    )
+    try:
+        # the file holds personal data: readable by its owner only, from the first byte
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    except OSError as exc:
+        raise KommunetzError(f"Kann {out} nicht schreiben: {exc.strerror}") from exc
+    print(f"Geschrieben: {out} (enthält Kontaktdaten – nur für die Koordination)")
+    return 0
+
+
+def cmd_deliver(args: argparse.Namespace, store: GraphStore) -> int:
+    report = deliver(registration_store(store), outbox_from_env())
+    print(report.describe())
+    for reference, reason in report.waiting:
+        print(f"  wartet: {reference}: {reason}")
+    return 0
+
+
+def cmd_hash_password(args: argparse.Namespace, store: GraphStore | None) -> int:
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Neues Passwort (mindestens {MIN_PASSWORD} Zeichen): ")
+        if getpass.getpass("Noch einmal: ") != password:
+            raise KommunetzError("Die beiden Eingaben stimmen nicht überein.")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    print(f"KOMMUNETZ_ADMIN_PASSWORD_HASH={hash_password(password)}")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``registrations`` and its subcommands to the ``kommunetz`` parser."""
+    parser = sub.add_parser(
+        "registrations",
+        help="Registrierungen von Kommunen (einreichen, prüfen, aufnehmen, löschen)",
+        description="Registrierungen für das offene Netzwerk. Die Ausgaben von list und "
+        "export enthalten Kontaktdaten: nur für die Koordination.",
+    )
+    commands = parser.add_subparsers(dest="registrations_command", required=True)
+
+    p = commands.add_parser("submit", help="Registrierungen aus einer JSON-Datei einreichen")
+    p.add_argument("file", metavar="DATEI.json")
+    p.set_defaults(func=cmd_submit)
+
+    p = commands.add_parser("list", help="Registrierungen auflisten")
+    p.add_argument("--status", help="offen|aufgenommen|abgelehnt (auch pending|approved|rejected)")
+    p.add_argument("--json", action="store_true", help="als JSON ausgeben")
+    p.set_defaults(func=cmd_list)
+
+    p = commands.add_parser("approve", help="Kommune aufnehmen")
+    p.add_argument("id", metavar="REFERENZ")
+    p.set_defaults(func=cmd_approve)
+
+    p = commands.add_parser("reject", help="Registrierung ablehnen")
+    p.add_argument("id", metavar="REFERENZ")
+    p.add_argument("--reason", required=True, help="Begründung (Pflicht)")
+    p.set_defaults(func=cmd_reject)
+
+    p = commands.add_parser("erase", help="Registrierung und Kontaktdaten endgültig löschen")
+    p.add_argument("id", metavar="REFERENZ")
+    p.set_defaults(func=cmd_erase)
+
+    p = commands.add_parser("export", help="Registrierungen als CSV (mit Kontaktdaten)")
+    p.add_argument("out", metavar="AUSGABE.csv")
+    p.set_defaults(func=cmd_export)
+
+    p = commands.add_parser("deliver", help="zwischengespeicherte Registrierungen übermitteln")
+    p.set_defaults(func=cmd_deliver)
+
+    p = commands.add_parser(
+        "hash-password", help="Passwort-Hash für KOMMUNETZ_ADMIN_PASSWORD_HASH erzeugen"
+    )
+    p.set_defaults(func=cmd_hash_password, needs_store=False)
