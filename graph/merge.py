@@ -7,7 +7,8 @@
 * Dated properties (``population`` with ``population_date``) keep the newer value, so the
   Destatis directory and the dossier can be loaded in any order.
 
-`Neo4jStore` expresses the same rule in Cypher; the contract tests hold the two together.
+Both stores read what is stored, apply `merge_props` and write only what changed
+(`prop_changes`); the contract tests hold them together.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from graph.model import DATED_PROPS, SOURCES_PROP
 DATED_KEYS = frozenset(DATED_PROPS) | frozenset(DATED_PROPS.values())
 
 
-def split_props(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[str] | None, dict]:
+def _split(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[str] | None, dict[str, Any]]:
     """Split incoming properties into (plain, sources, dated) the way both stores apply them."""
     plain = {k: v for k, v in props.items() if k != SOURCES_PROP and k not in DATED_KEYS}
     sources = props.get(SOURCES_PROP)
@@ -30,7 +31,7 @@ def split_props(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[str] | N
 
 def merge_props(before: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict[str, Any]:
     """The properties after upserting ``incoming`` onto ``before``."""
-    plain, sources, dated = split_props(incoming)
+    plain, sources, dated = _split(incoming)
     after = dict(before)
     for k, v in plain.items():
         if v is None:
@@ -51,3 +52,11 @@ def merge_props(before: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict[
             if after[prop] is None:
                 after.pop(prop)
     return after
+
+
+def prop_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """What turns ``before`` into ``after`` under ``SET x += changes``: changed or new
+    properties with their value, removed ones with ``None``."""
+    changes = {k: v for k, v in after.items() if before.get(k) != v}
+    changes.update({k: None for k in before if k not in after})
+    return changes

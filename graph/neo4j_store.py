@@ -20,9 +20,8 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 
 from graph.errors import StoreUnavailable
 from graph.lookup import NAME_PROPS, Hit, make_hit, order, rank
-from graph.merge import split_props
+from graph.merge import merge_props, prop_changes
 from graph.model import (
-    DATED_PROPS,
     NODE_TYPES,
     PRIVATE_RELS,
     PUBLIC_LABELS,
@@ -50,66 +49,60 @@ def _constraint(label: str) -> str:
     )
 
 
-def _union_sources(var: str) -> str:
+def _read_nodes(label: str) -> str:
     return (
-        f"{var}.sources = CASE WHEN row.sources IS NULL THEN {var}.sources ELSE "
-        "coalesce(before.sources, []) + "
-        "[s IN row.sources WHERE NOT s IN coalesce(before.sources, [])] END"
+        f"UNWIND $keys AS k MATCH (n:{label} {{{key_property(label)}: k}}) "
+        "RETURN k, properties(n) AS props"
     )
 
 
-def _dated_sets() -> str:
-    parts = []
-    for prop, date_prop in DATED_PROPS.items():
-        newer = (
-            f"(row.{date_prop} IS NOT NULL AND (before.{date_prop} IS NULL "
-            f"OR row.{date_prop} >= before.{date_prop}))"
-        )
-        parts.append(
-            f"n.{prop} = CASE WHEN {newer} THEN row.{prop} ELSE n.{prop} END, "
-            f"n.{date_prop} = CASE WHEN {newer} THEN row.{date_prop} ELSE n.{date_prop} END"
-        )
-    return ", ".join(parts)
-
-
-def _merge_nodes(label: str) -> str:
+def _write_nodes(label: str) -> str:
     key = key_property(label)
+    return f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) SET n += row.props"
+
+
+def _ends(rtype: str, start: str, end: str) -> str:
     return (
-        f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) "
-        "WITH n, row, properties(n) AS before "
-        f"SET n += row.props, {_union_sources('n')}, {_dated_sets()} "
-        "WITH before, properties(n) AS after "
-        "RETURN sum(CASE WHEN before = after THEN 0 ELSE 1 END) AS changed"
+        f"(a:{start} {{{key_property(start)}: row.start}})-[r:{rtype}]->"
+        f"(b:{end} {{{key_property(end)}: row.end}})"
     )
 
 
-def _merge_rels(rtype: str, start: str, end: str) -> str:
+def _read_rels(rtype: str, start: str, end: str) -> str:
+    return (
+        f"UNWIND $rows AS row MATCH {_ends(rtype, start, end)} "
+        "RETURN row.start AS start, row.end AS end, properties(r) AS props"
+    )
+
+
+def _write_rels(rtype: str, start: str, end: str) -> str:
     return (
         f"UNWIND $rows AS row "
         f"MATCH (a:{start} {{{key_property(start)}: row.start}}) "
         f"MATCH (b:{end} {{{key_property(end)}: row.end}}) "
-        f"MERGE (a)-[r:{rtype}]->(b) "
-        "WITH r, row, properties(r) AS before "
-        f"SET r += row.props, {_union_sources('r')} "
-        "WITH before, properties(r) AS after "
-        "RETURN sum(CASE WHEN before = after THEN 0 ELSE 1 END) AS changed"
+        f"MERGE (a)-[r:{rtype}]->(b) SET r += row.props"
     )
 
+
+#: Writes and key lookups always seek through the uniqueness constraint's index, whatever the
+#: statistics say; without this hint Neo4j re-plans every statement whenever a load has
+#: changed the counts much (always, on a young database) — measured: curated data written
+#: in 6.8 s instead of 0.3 s.
+REPLAN_SKIP = "CYPHER replan=skip "
 
 CONSTRAINTS = [_constraint(label) for label in NODE_TYPES] + [
     f"CREATE CONSTRAINT kommunetzmeta_id_unique IF NOT EXISTS "
     f"FOR (n:{META_LABEL}) REQUIRE n.id IS UNIQUE",
     *REGISTRATION_CONSTRAINTS,
 ]
-MERGE_NODES = {label: _merge_nodes(label) for label in NODE_TYPES}
-MERGE_RELS = {
-    (t, s, e): _merge_rels(t, s, e)
-    for t, rt in REL_TYPES.items()
-    for s in rt.starts
-    for e in rt.ends
-}
+_GROUPS = [(t, s, e) for t, rt in REL_TYPES.items() for s in rt.starts for e in rt.ends]
+READ_NODES_BY_KEY = {label: REPLAN_SKIP + _read_nodes(label) for label in NODE_TYPES}
+WRITE_NODES = {label: REPLAN_SKIP + _write_nodes(label) for label in NODE_TYPES}
+READ_RELS_BY_ENDS = {g: REPLAN_SKIP + _read_rels(*g) for g in _GROUPS}
+WRITE_RELS = {g: REPLAN_SKIP + _write_rels(*g) for g in _GROUPS}
 EXISTING = {
-    label: f"UNWIND $keys AS k MATCH (n:{label} {{{key_property(label)}: k}}) RETURN k"
+    label: REPLAN_SKIP
+    + f"UNWIND $keys AS k MATCH (n:{label} {{{key_property(label)}: k}}) RETURN k"
     for label in NODE_TYPES
 }
 NODE_BY_KEY = {
@@ -231,36 +224,57 @@ class Neo4jStore(CypherRegistrations):
         return summary
 
     def _write(self, tx: neo4j.Transaction, batch: Batch, require_sources: bool) -> WriteSummary:
+        """Upsert ``batch`` inside ``tx``: read what is stored, apply `graph.merge` (the rule
+        the embedded store follows too), and send only what changes — a reload of unchanged
+        data writes nothing."""
         summary = WriteSummary(nodes_total=len(batch.nodes), rels_total=len(batch.rels))
         batch = prepare_batch(
             batch, lambda refs: _existing(tx, refs), require_sources=require_sources
         )
         for label, nodes in group_nodes(batch.nodes).items():
+            key_prop = key_property(label)
+            stored: dict[str, dict[str, Any]] = {}
+            keys = [n.key for n in nodes]
+            for i in range(0, len(keys), CHUNK):
+                for rec in tx.run(READ_NODES_BY_KEY[label], keys=keys[i : i + CHUNK]):
+                    props = dict(rec["props"])
+                    props.pop(key_prop, None)
+                    stored[rec["k"]] = props
             rows = []
             for n in nodes:
-                plain, sources, dated = split_props(n.props)
-                rows.append({"key": n.key, "props": plain, "sources": sources, **dated})
-            changed, created = _run_chunks(tx, MERGE_NODES[label], rows, "nodes_created")
-            summary.nodes_created[label] += created
-            summary.nodes_updated[label] += changed - created
+                before = stored.get(n.key)
+                after = merge_props(before or {}, n.props)
+                changes = prop_changes(before or {}, after)
+                if before is None:
+                    summary.nodes_created[label] += 1
+                elif changes:
+                    summary.nodes_updated[label] += 1
+                else:
+                    continue
+                rows.append({"key": n.key, "props": changes})
+                stored[n.key] = after  # a later record of the same key builds on this one
+            _run_chunks(tx, WRITE_NODES[label], rows)
         for group, rels in group_rels(batch.rels).items():
+            ends = [{"start": r.start.key, "end": r.end.key} for r in rels]
+            stored_rels: dict[tuple[str, str], dict[str, Any]] = {}
+            for i in range(0, len(ends), CHUNK):
+                for rec in tx.run(READ_RELS_BY_ENDS[group], rows=ends[i : i + CHUNK]):
+                    stored_rels[(rec["start"], rec["end"])] = dict(rec["props"])
             rows = []
             for r in rels:
-                plain, sources, _ = split_props(r.props)
-                rows.append(
-                    {"start": r.start.key, "end": r.end.key, "props": plain, "sources": sources}
-                )
-            changed, created = _run_chunks(tx, MERGE_RELS[group], rows, "relationships_created")
-            summary.rels_created[group[0]] += created
-            summary.rels_updated[group[0]] += changed - created
-        for counter in (
-            summary.nodes_created,
-            summary.nodes_updated,
-            summary.rels_created,
-            summary.rels_updated,
-        ):
-            for k in [k for k, v in counter.items() if v == 0]:
-                del counter[k]
+                ident = (r.start.key, r.end.key)
+                before = stored_rels.get(ident)
+                after = merge_props(before or {}, r.props)
+                changes = prop_changes(before or {}, after)
+                if before is None:
+                    summary.rels_created[group[0]] += 1
+                elif changes:
+                    summary.rels_updated[group[0]] += 1
+                else:
+                    continue
+                rows.append({"start": r.start.key, "end": r.end.key, "props": changes})
+                stored_rels[ident] = after
+            _run_chunks(tx, WRITE_RELS[group], rows)
         if summary.changed:
             tx.run(BUMP_VERSION).consume()
         return summary
@@ -354,16 +368,10 @@ def _existing(
     return found
 
 
-def _run_chunks(
-    tx: neo4j.Transaction, query: str, rows: list[dict[str, Any]], counter: str
-) -> tuple[int, int]:
-    """Run ``query`` over ``rows`` in chunks; return (rows changed, entities created)."""
-    changed = created = 0
+def _run_chunks(tx: neo4j.Transaction, query: str, rows: list[dict[str, Any]]) -> None:
+    """Run ``query`` over ``rows`` in chunks of `CHUNK` rows."""
     for i in range(0, len(rows), CHUNK):
-        result = tx.run(query, rows=rows[i : i + CHUNK])
-        changed += int(result.single(strict=True)["changed"])
-        created += getattr(result.consume().counters, counter)
-    return changed, created
+        tx.run(query, rows=rows[i : i + CHUNK]).consume()
 
 
 def _unavailable_message(uri: str, exc: BaseException) -> str:

@@ -292,15 +292,18 @@ def test_typed_html_reaches_the_explorer_as_text_only(
     """The explorer (graph/view.py) escapes every text it shows, tooltips included: a
     municipality named in HTML by its registration stays text there."""
     from graph.view import export_html, render_html
+    from tests.test_view import payload
 
     evil = "<img src=x onerror=alert(1)>Dorf"
     rs = registration_store(reg_store)
     sub = make_submission(ags="05358013", municipality_name=evil)
     rs.submit_registration(sub)
     rs.approve_registration(sub.id, now=NOW)
-    page = render_html(reg_store.graph())
+    page = render_html(reg_store.graph(), title=evil)
     assert "<img src=x" not in page
-    assert "&lt;img src=x onerror=alert(1)&gt;Dorf" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;Dorf" in page, "the title is HTML-escaped"
+    labels = [n["label"] for n in payload(page)["nodes"]]
+    assert evil in labels, "the data block carries the name as typed, for text display"
     out = tmp_path / "graph.html"  # type: ignore[operator]
     export_html(reg_store, out)
     assert "<img src=x" not in out.read_text(encoding="utf-8")
