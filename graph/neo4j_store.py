@@ -24,6 +24,7 @@ from graph.merge import split_props
 from graph.model import DATED_PROPS, NODE_TYPES, PUBLIC_LABELS, REL_TYPES, key_property
 from graph.nxbuild import build_graph
 from graph.prepare import prepare_batch
+from graph.queries_cypher import CypherQueries
 from graph.records import Batch, group_nodes, group_rels
 from graph.store import GraphStats, WriteSummary
 
@@ -144,7 +145,7 @@ SEARCH = (
 CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 
-class Neo4jStore:
+class Neo4jStore(CypherQueries):
     """The graph in a Neo4j database. The driver is passed in and closed by `close` only
     when this store created it (see `graph.connect.open_store`)."""
 

@@ -1,0 +1,357 @@
+"""`CypherQueries`: the raw reads of `graph.queries.QueryStore` in Cypher, for `Neo4jStore`.
+
+Every statement is a constant built once from the model (labels, relationship types and
+key properties come from `graph.model` and `graph.queries`, never from input) and runs
+with parameters in a read transaction. Where a node is looked up by key, the statement is
+chosen per label so that the uniqueness constraint's index serves the lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from graph.model import NODE_TYPES, key_property, split_node_id
+from graph.queries import (
+    ACTORS,
+    INCIDENCE_HUBS,
+    INCIDENCE_RELS,
+    MAX_HOPS,
+    PATH_RELS,
+    PATH_RELS_ADMIN,
+    WORK_ITEMS,
+    WORK_RELS,
+    Entity,
+    Incidence,
+    Membership,
+    Participation,
+    RawPath,
+    Step,
+    WorkRow,
+    WorkshopRow,
+    sources_of,
+)
+
+if TYPE_CHECKING:
+    import neo4j
+
+_KEY_PROPS = sorted({key_property(label) for label in NODE_TYPES})  # ags, code, id
+
+
+def _key(v: str) -> str:
+    return f"coalesce({', '.join(f'{v}.{p}' for p in _KEY_PROPS)})"
+
+
+def _ent(v: str) -> str:
+    """A node as the map `_entity` reads (the same fields as `graph.queries.Entity`)."""
+    return (
+        f"{{label: labels({v})[0], key: {_key(v)}, "
+        f"name: coalesce({v}.name, {v}.title, {_key(v)}), kind: {v}.kind, "
+        f"state: {v}.state_code}}"
+    )
+
+
+def _id(v: str) -> str:
+    return f"labels({v})[0] + ':' + {_key(v)}"
+
+
+def _opt_ent(v: str) -> str:
+    return f"CASE WHEN {v} IS NULL THEN null ELSE {_ent(v)} END"
+
+
+def _types(types: Sequence[str]) -> str:
+    return "|".join(types)
+
+
+def _labels(labels: Sequence[str]) -> str:
+    return "|".join(labels)
+
+
+def _match(var: str, label: str, param: str) -> str:
+    return f"({var}:{label} {{{key_property(label)}: ${param}}})"
+
+
+def _order(v: str) -> str:
+    """Order of nodes as `Entity.sort_key`: name, label, key."""
+    return f"coalesce({v}.name, {v}.title, {_key(v)}), labels({v})[0], {_key(v)}"
+
+
+_WORK = f"[:{_types(WORK_RELS)}]"
+_ITEM = f":{_labels(WORK_ITEMS)}"
+_ACTOR = f":{_labels(ACTORS)}"
+#: Turn an empty list into one null row, so that a total still comes back.
+_NONEMPTY = "CASE WHEN size({x}) = 0 THEN [null] ELSE {x} END"
+
+#: The actors of ``$munis`` (AGS) and ``$orgs`` (ids), by their indexes.
+_ACTORS_BY_KEYS = (
+    "CALL () { UNWIND $munis AS k MATCH (a:Municipality {ags: k}) RETURN a "
+    "UNION UNWIND $orgs AS k MATCH (a:Organisation {id: k}) RETURN a } "
+)
+
+TOPIC_WORK = (
+    f"MATCH (:Topic {{id: $topic}})<-[:ABOUT]-(i{_ITEM})<-{_WORK}-(a{_ACTOR}) "
+    "WHERE NOT $members_only OR EXISTS { (a)-[:MEMBER_OF]->(:Network) } "
+    "OR EXISTS { (a)-[:MEMBER_OF]->(:Organisation)-[:MEMBER_OF]->(:Network) } "
+    f"WITH a, count(*) AS n ORDER BY n DESC, {_order('a')} "
+    "WITH collect(a) AS actors "
+    "WITH size(actors) AS total, actors[0..$limit] AS top "
+    f"UNWIND {_NONEMPTY.format(x='top')} AS a "
+    f"OPTIONAL MATCH (a)-[r:{_types(WORK_RELS)}]->(i{_ITEM})-[:ABOUT]->(t:Topic {{id: $topic}}) "
+    f"RETURN total, {_opt_ent('a')} AS actor, {_opt_ent('i')} AS item, type(r) AS rel, "
+    f"r.role AS role, r.sources AS sources, {_opt_ent('t')} AS topic"
+)
+
+MEMBERSHIPS = (
+    _ACTORS_BY_KEYS + "CALL (a) { "
+    "MATCH (a)-[m:MEMBER_OF]->(n:Network) RETURN n, null AS o, m.sources AS s1, [] AS s2 "
+    "UNION ALL "
+    "MATCH (a)-[m1:MEMBER_OF]->(o:Organisation)-[m2:MEMBER_OF]->(n:Network) "
+    "RETURN n, o, m1.sources AS s1, m2.sources AS s2 } "
+    f"RETURN {_id('a')} AS actor, {_ent('n')} AS network, {_opt_ent('o')} AS via, s1, s2"
+)
+
+_INCIDENCE = f"[r:{_types(INCIDENCE_RELS)}]"
+_HUB = _labels(INCIDENCE_HUBS)
+INCIDENCES = {
+    label: (
+        f"MATCH {_match('a', label, 'key')} "
+        "CALL (a) { "
+        f"MATCH (a)-[:{_types(INCIDENCE_RELS)}]->(h:{_HUB}) RETURN h "
+        "UNION RETURN a AS h } "
+        f"MATCH (x{_ACTOR})-{_INCIDENCE}->(h) "
+        f"RETURN {_ent('x')} AS actor, {_ent('h')} AS hub, type(r) AS rel, "
+        "r.sources AS sources, r.role AS role"
+    )
+    for label in ACTORS
+}
+
+TOPIC_SHARERS = {
+    label: (
+        f"MATCH {_match('a', label, 'key')}-{_WORK}->({_ITEM})-[:ABOUT]->(t:Topic) "
+        "WITH a, collect(DISTINCT t) AS topics UNWIND topics AS t "
+        f"MATCH (t)<-[:ABOUT]-({_ITEM})<-{_WORK}-(b{_ACTOR}) WHERE b <> a "
+        "WITH b, collect(DISTINCT t) AS shared "
+        f"WITH b, shared, {_id('b')} AS bid ORDER BY size(shared) DESC, {_order('b')} "
+        "WITH collect({b: b, shared: shared, strong: bid IN $strong}) AS found "
+        "WITH [x IN found WHERE NOT x.strong] AS weak, [x IN found WHERE x.strong] AS strong "
+        "WITH size(weak) AS total, weak[0..$limit] + strong AS rows "
+        f"UNWIND {_NONEMPTY.format(x='rows')} AS x "
+        "WITH total, x.b AS b, x.shared AS shared "
+        f"RETURN total, {_opt_ent('b')} AS partner, [t IN coalesce(shared, []) | {_ent('t')}] "
+        "AS topics"
+    )
+    for label in ACTORS
+}
+
+
+def _paths(la: str, lb: str, types: Sequence[str]) -> str:
+    return (
+        f"MATCH {_match('a', la, 'a')}, {_match('b', lb, 'b')} "
+        f"MATCH p = allShortestPaths((a)-[:{_types(types)}*..{MAX_HOPS}]-(b)) "
+        f"RETURN [n IN nodes(p) | {_ent('n')}] AS nodes, "
+        f"[r IN relationships(p) | {{rel: type(r), start: {_id('startNode(r)')}, "
+        f"end: {_id('endNode(r)')}, sources: r.sources, role: r.role}}] AS steps "
+        "LIMIT $cap"
+    )
+
+
+PATHS = {
+    (la, lb, admin): _paths(la, lb, PATH_RELS_ADMIN if admin else PATH_RELS)
+    for la in ACTORS
+    for lb in ACTORS
+    for admin in (False, True)
+}
+
+ACTOR_WORK = (
+    _ACTORS_BY_KEYS + f"MATCH (a)-[r:{_types(WORK_RELS)}]->(i{_ITEM})-[:ABOUT]->(t:Topic) "
+    f"RETURN {_ent('a')} AS actor, {_ent('i')} AS item, type(r) AS rel, r.role AS role, "
+    f"r.sources AS sources, {_ent('t')} AS topic"
+)
+
+_WORKSHOP_ROWS = (
+    "WITH DISTINCT w ORDER BY coalesce(w.date, '') DESC, w.id "
+    "WITH collect(w) AS ws "
+    "WITH size(ws) AS total, ws[0..$limit] AS top "
+    f"UNWIND {_NONEMPTY.format(x='top')} AS w "
+    "CALL (w) { "
+    f"MATCH (p{_ACTOR})-[r:HOSTED|ATTENDED]->(w) "
+    f"RETURN collect({{actor: {_ent('p')}, rel: type(r), role: r.role, sources: r.sources}}) "
+    "AS participants } "
+    f"CALL (w) {{ MATCH (w)-[:ABOUT]->(t:Topic) RETURN collect({_ent('t')}) AS topics }} "
+    f"RETURN total, {_opt_ent('w')} AS workshop, w.date AS date, w.date_end AS date_end, "
+    "w.place AS place, w.inferred AS inferred, w.sources AS sources, participants, topics"
+)
+_BY_TOPIC = "WHERE $topic IS NULL OR EXISTS { (w)-[:ABOUT]->(:Topic {id: $topic}) } "
+WORKSHOPS: dict[str | None, str] = {
+    label: f"MATCH {_match('x', label, 'actor')}-[:HOSTED|ATTENDED]->(w:Workshop) "
+    + _BY_TOPIC
+    + _WORKSHOP_ROWS
+    for label in ACTORS
+}
+WORKSHOPS[None] = "MATCH (w:Workshop) " + _BY_TOPIC + _WORKSHOP_ROWS
+
+ALL_INCIDENCES = (
+    f"MATCH (x{_ACTOR})-{_INCIDENCE}->(h:{_HUB}) "
+    f"RETURN {_id('x')} AS a, {_id('h')} AS h, type(r) AS rel"
+)
+ALL_WORK = (
+    f"MATCH (x{_ACTOR})-{_WORK}->({_ITEM})-[:ABOUT]->(t:Topic) "
+    f"RETURN DISTINCT {_id('x')} AS a, t.id AS t"
+)
+
+
+def _entity(m: Mapping[str, Any]) -> Entity:
+    kind, state = m.get("kind"), m.get("state")
+    return Entity(
+        str(m["label"]),
+        str(m["key"]),
+        str(m["name"]),
+        kind if isinstance(kind, str) else None,
+        state if isinstance(state, str) else None,
+    )
+
+
+def _keys_by_label(actor_ids: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {"munis": [], "orgs": []}
+    for nid in actor_ids:
+        label, key = split_node_id(nid)
+        if label == "Municipality":
+            out["munis"].append(key)
+        elif label == "Organisation":
+            out["orgs"].append(key)
+    return out
+
+
+class CypherQueries:
+    """Mixin for `Neo4jStore`: the guided questions' raw reads in Cypher."""
+
+    if TYPE_CHECKING:
+
+        def _read(self, query: str, **params: Any) -> list[neo4j.Record]: ...
+
+    def q_topic_work(
+        self, topic_key: str, members_only: bool, limit: int
+    ) -> tuple[int, list[WorkRow]]:
+        recs = self._read(TOPIC_WORK, topic=topic_key, members_only=members_only, limit=limit)
+        total = int(recs[0]["total"]) if recs else 0
+        rows = [
+            WorkRow(
+                _entity(r["actor"]),
+                _entity(r["item"]),
+                r["rel"],
+                _entity(r["topic"]),
+                sources_of(r["sources"]),
+                r["role"],
+            )
+            for r in recs
+            if r["item"] is not None
+        ]
+        return total, rows
+
+    def q_memberships(self, actor_ids: Sequence[str]) -> list[Membership]:
+        return [
+            Membership(
+                r["actor"],
+                _entity(r["network"]),
+                _entity(r["via"]) if r["via"] is not None else None,
+                sources_of(r["s1"], r["s2"]),
+            )
+            for r in self._read(MEMBERSHIPS, **_keys_by_label(actor_ids))
+        ]
+
+    def q_incidences(self, actor_id: str) -> list[Incidence]:
+        label, key = split_node_id(actor_id)
+        if label not in INCIDENCES:
+            return []
+        return [
+            Incidence(
+                _entity(r["actor"]),
+                _entity(r["hub"]),
+                r["rel"],
+                sources_of(r["sources"]),
+                r["role"],
+            )
+            for r in self._read(INCIDENCES[label], key=key)
+        ]
+
+    def q_topic_sharers(
+        self, actor_id: str, strong_ids: Sequence[str], limit: int
+    ) -> tuple[int, list[tuple[Entity, tuple[Entity, ...]]]]:
+        label, key = split_node_id(actor_id)
+        if label not in TOPIC_SHARERS:
+            return 0, []
+        recs = self._read(TOPIC_SHARERS[label], key=key, strong=list(strong_ids), limit=limit)
+        total = int(recs[0]["total"]) if recs else 0
+        return total, [
+            (_entity(r["partner"]), tuple(_entity(t) for t in r["topics"]))
+            for r in recs
+            if r["partner"] is not None
+        ]
+
+    def q_paths(self, a_id: str, b_id: str, include_admin: bool, cap: int) -> list[RawPath]:
+        la, ka = split_node_id(a_id)
+        lb, kb = split_node_id(b_id)
+        query = PATHS.get((la, lb, include_admin))
+        if query is None or a_id == b_id:
+            return []
+        return [
+            RawPath(
+                tuple(_entity(n) for n in r["nodes"]),
+                tuple(
+                    Step(s["rel"], s["start"], s["end"], sources_of(s["sources"]), s["role"])
+                    for s in r["steps"]
+                ),
+            )
+            for r in self._read(query, a=ka, b=kb, cap=cap)
+        ]
+
+    def q_actor_work(self, actor_ids: Sequence[str]) -> list[WorkRow]:
+        return [
+            WorkRow(
+                _entity(r["actor"]),
+                _entity(r["item"]),
+                r["rel"],
+                _entity(r["topic"]),
+                sources_of(r["sources"]),
+                r["role"],
+            )
+            for r in self._read(ACTOR_WORK, **_keys_by_label(actor_ids))
+        ]
+
+    def q_workshops(
+        self, actor_id: str | None, topic_key: str | None, limit: int
+    ) -> tuple[int, list[WorkshopRow]]:
+        params: dict[str, Any] = {"topic": topic_key, "limit": limit}
+        label = None
+        if actor_id is not None:
+            label, params["actor"] = split_node_id(actor_id)
+            if label not in WORKSHOPS:
+                return 0, []
+        recs = self._read(WORKSHOPS[label], **params)
+        total = int(recs[0]["total"]) if recs else 0
+        rows = [
+            WorkshopRow(
+                _entity(r["workshop"]),
+                r["date"],
+                r["date_end"],
+                r["place"],
+                bool(r["inferred"]),
+                tuple(
+                    Participation(
+                        _entity(p["actor"]), p["rel"], p["role"], sources_of(p["sources"])
+                    )
+                    for p in r["participants"]
+                ),
+                tuple(_entity(t) for t in r["topics"]),
+                sources_of(r["sources"]),
+            )
+            for r in recs
+            if r["workshop"] is not None
+        ]
+        return total, rows
+
+    def q_all_incidences(self) -> list[tuple[str, str, str]]:
+        return [(r["a"], r["h"], r["rel"]) for r in self._read(ALL_INCIDENCES)]
+
+    def q_all_work(self) -> list[tuple[str, str]]:
+        return sorted((r["a"], r["t"]) for r in self._read(ALL_WORK))

@@ -1,0 +1,385 @@
+"""`NxQueries`: the raw reads of `graph.queries.QueryStore` over the embedded store's
+cached networkx graph.
+
+`EmbeddedStore.graph()` is built once per data version; everything here walks it
+directly (a dict lookup per hop), and the few helper structures a question needs — the
+undirected adjacency for path search, the list of workshops — are cached beside that
+graph object and vanish with it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from graph.model import ACTOR_LABELS, node_id
+from graph.queries import (
+    INCIDENCE_HUBS,
+    INCIDENCE_RELS,
+    MAX_HOPS,
+    PATH_RELS,
+    PATH_RELS_ADMIN,
+    WORK_ITEMS,
+    WORK_RELS,
+    Entity,
+    Incidence,
+    Membership,
+    Participation,
+    RawPath,
+    Step,
+    WorkRow,
+    WorkshopRow,
+    entity_from,
+    sources_of,
+)
+
+_ADJ_CACHE: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _aux(g: nx.MultiDiGraph) -> dict[str, Any]:
+    """Helper structures cached per graph object (so per data version)."""
+    found = _ADJ_CACHE.get(g)
+    if found is None:
+        found = {}
+        _ADJ_CACHE[g] = found
+    return found
+
+
+def _sources(d: dict[str, Any]) -> tuple[str, ...]:
+    return sources_of(d.get("sources"))
+
+
+class NxQueries:
+    """Mixin for `EmbeddedStore`: the guided questions' raw reads in networkx."""
+
+    if TYPE_CHECKING:
+
+        def graph(self, labels: Iterable[str] | None = None) -> nx.MultiDiGraph: ...
+
+    # -- helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _e(g: nx.MultiDiGraph, nid: str) -> Entity:
+        return entity_from(nid, g.nodes[nid])
+
+    @staticmethod
+    def _type(g: nx.MultiDiGraph, nid: str) -> str:
+        return str(g.nodes[nid]["type"])
+
+    def _work_items(self, g: nx.MultiDiGraph, actor: str) -> Iterator[tuple[str, str, dict]]:
+        """(item, rel, edge data) of the projects and cooperations ``actor`` works on."""
+        for _, item, rel, d in g.out_edges(actor, keys=True, data=True):
+            if rel in WORK_RELS and self._type(g, item) in WORK_ITEMS:
+                yield item, rel, d
+
+    def _workers(self, g: nx.MultiDiGraph, item: str) -> Iterator[tuple[str, str, dict]]:
+        """(actor, rel, edge data) of everyone who works on ``item``."""
+        for actor, _, rel, d in g.in_edges(item, keys=True, data=True):
+            if rel in WORK_RELS and self._type(g, actor) in ACTOR_LABELS:
+                yield actor, rel, d
+
+    def _topics_of(self, g: nx.MultiDiGraph, item: str) -> Iterator[str]:
+        for _, t, rel in g.out_edges(item, keys=True):
+            if rel == "ABOUT" and self._type(g, t) == "Topic":
+                yield t
+
+    def _items_about(self, g: nx.MultiDiGraph, topic: str, labels: Iterable[str]) -> list[str]:
+        wanted = set(labels)
+        return [
+            i
+            for i, _, rel in g.in_edges(topic, keys=True)
+            if rel == "ABOUT" and self._type(g, i) in wanted
+        ]
+
+    def _is_member(self, g: nx.MultiDiGraph, actor: str) -> bool:
+        for _, x, rel in g.out_edges(actor, keys=True):
+            if rel != "MEMBER_OF":
+                continue
+            kind = self._type(g, x)
+            if kind == "Network":
+                return True
+            if kind == "Organisation" and any(
+                r == "MEMBER_OF" and self._type(g, n) == "Network"
+                for _, n, r in g.out_edges(x, keys=True)
+            ):
+                return True
+        return False
+
+    # -- (1) ------------------------------------------------------------------------------
+
+    def q_topic_work(
+        self, topic_key: str, members_only: bool, limit: int
+    ) -> tuple[int, list[WorkRow]]:
+        g = self.graph()
+        t = node_id("Topic", topic_key)
+        if t not in g:
+            return 0, []
+        topic = self._e(g, t)
+        rows: dict[str, list[WorkRow]] = {}
+        for item in self._items_about(g, t, WORK_ITEMS):
+            for actor, rel, d in self._workers(g, item):
+                if members_only and not self._is_member(g, actor):
+                    continue
+                rows.setdefault(actor, []).append(
+                    WorkRow(
+                        self._e(g, actor),
+                        self._e(g, item),
+                        rel,
+                        topic,
+                        _sources(d),
+                        d.get("role"),
+                    )
+                )
+        ordered = sorted(rows.values(), key=lambda rs: (-len(rs), rs[0].actor.sort_key()))
+        return len(ordered), [r for rs in ordered[:limit] for r in rs]
+
+    def q_memberships(self, actor_ids: Sequence[str]) -> list[Membership]:
+        g = self.graph()
+        out = []
+        for a in actor_ids:
+            if a not in g:
+                continue
+            for _, x, rel, d in g.out_edges(a, keys=True, data=True):
+                if rel != "MEMBER_OF":
+                    continue
+                if self._type(g, x) == "Network":
+                    out.append(Membership(a, self._e(g, x), None, _sources(d)))
+                elif self._type(g, x) == "Organisation":
+                    for _, n, r2, d2 in g.out_edges(x, keys=True, data=True):
+                        if r2 == "MEMBER_OF" and self._type(g, n) == "Network":
+                            srcs = sources_of(d.get("sources"), d2.get("sources"))
+                            out.append(Membership(a, self._e(g, n), self._e(g, x), srcs))
+        return out
+
+    # -- (2) ------------------------------------------------------------------------------
+
+    def _incidences_at(self, g: nx.MultiDiGraph, hub: str) -> Iterator[Incidence]:
+        if self._type(g, hub) not in INCIDENCE_HUBS:
+            return
+        h = self._e(g, hub)
+        for x, _, rel, d in g.in_edges(hub, keys=True, data=True):
+            if rel in INCIDENCE_RELS and self._type(g, x) in ACTOR_LABELS:
+                yield Incidence(self._e(g, x), h, rel, _sources(d), d.get("role"))
+
+    def q_incidences(self, actor_id: str) -> list[Incidence]:
+        g = self.graph()
+        if actor_id not in g:
+            return []
+        hubs = {actor_id}
+        for _, h, rel in g.out_edges(actor_id, keys=True):
+            if rel in INCIDENCE_RELS and self._type(g, h) in INCIDENCE_HUBS:
+                hubs.add(h)
+        return [inc for h in sorted(hubs) for inc in self._incidences_at(g, h)]
+
+    def _topics_worked_on(self, g: nx.MultiDiGraph, actor: str) -> set[str]:
+        return {t for item, _, _ in self._work_items(g, actor) for t in self._topics_of(g, item)}
+
+    def q_topic_sharers(
+        self, actor_id: str, strong_ids: Sequence[str], limit: int
+    ) -> tuple[int, list[tuple[Entity, tuple[Entity, ...]]]]:
+        g = self.graph()
+        if actor_id not in g:
+            return 0, []
+        shared: dict[str, set[str]] = {}
+        for t in self._topics_worked_on(g, actor_id):
+            for item in self._items_about(g, t, WORK_ITEMS):
+                for b, _, _ in self._workers(g, item):
+                    if b != actor_id:
+                        shared.setdefault(b, set()).add(t)
+        strong = set(strong_ids)
+        weak = sorted(
+            (b for b in shared if b not in strong),
+            key=lambda b: (-len(shared[b]), self._e(g, b).sort_key()),
+        )
+        chosen = weak[:limit] + sorted(b for b in shared if b in strong)
+        return len(weak), [
+            (self._e(g, b), tuple(self._e(g, t) for t in sorted(shared[b]))) for b in chosen
+        ]
+
+    # -- (3) ------------------------------------------------------------------------------
+
+    def _adjacency(self, g: nx.MultiDiGraph, include_admin: bool) -> dict[str, list[str]]:
+        """Undirected neighbours over the path relationship types, cached per graph."""
+        aux = _aux(g)
+        name = "adj_admin" if include_admin else "adj"
+        adj = aux.get(name)
+        if adj is None:
+            allowed = set(PATH_RELS_ADMIN if include_admin else PATH_RELS)
+            sets: dict[str, set[str]] = {}
+            for u, v, rel in g.edges(keys=True):
+                if rel in allowed and u != v:
+                    sets.setdefault(u, set()).add(v)
+                    sets.setdefault(v, set()).add(u)
+            adj = {u: sorted(vs) for u, vs in sets.items()}
+            aux[name] = adj
+        return adj
+
+    def q_paths(self, a_id: str, b_id: str, include_admin: bool, cap: int) -> list[RawPath]:
+        g = self.graph()
+        adj = self._adjacency(g, include_admin)
+        allowed = set(PATH_RELS_ADMIN if include_admin else PATH_RELS)
+        out = []
+        for ids in all_shortest_paths(adj, a_id, b_id, MAX_HOPS, cap):
+            steps = []
+            for x, y in pairwise(ids):
+                for s, e in ((x, y), (y, x)):
+                    for rel, d in g.get_edge_data(s, e, default={}).items():
+                        if rel in allowed:
+                            steps.append(Step(rel, s, e, _sources(d), d.get("role")))
+            out.append(RawPath(tuple(self._e(g, n) for n in ids), tuple(steps)))
+        return out
+
+    # -- (4) ------------------------------------------------------------------------------
+
+    def q_actor_work(self, actor_ids: Sequence[str]) -> list[WorkRow]:
+        g = self.graph()
+        out = []
+        for a in actor_ids:
+            if a not in g:
+                continue
+            actor = self._e(g, a)
+            for item, rel, d in self._work_items(g, a):
+                for t in self._topics_of(g, item):
+                    out.append(
+                        WorkRow(
+                            actor,
+                            self._e(g, item),
+                            rel,
+                            self._e(g, t),
+                            _sources(d),
+                            d.get("role"),
+                        )
+                    )
+        return out
+
+    # -- (5) ------------------------------------------------------------------------------
+
+    def q_workshops(
+        self, actor_id: str | None, topic_key: str | None, limit: int
+    ) -> tuple[int, list[WorkshopRow]]:
+        g = self.graph()
+        if actor_id is not None:
+            if actor_id not in g:
+                return 0, []
+            chosen = {
+                w
+                for _, w, rel in g.out_edges(actor_id, keys=True)
+                if rel in ("HOSTED", "ATTENDED") and self._type(g, w) == "Workshop"
+            }
+        else:
+            chosen = set(self._all_workshops(g))
+        if topic_key is not None:
+            t = node_id("Topic", topic_key)
+            about = set(self._items_about(g, t, ["Workshop"])) if t in g else set()
+            chosen &= about
+        ordered = sorted(chosen)
+        ordered.sort(key=lambda w: str(g.nodes[w].get("date") or ""), reverse=True)
+        return len(ordered), [self._workshop_row(g, w) for w in ordered[:limit]]
+
+    def _all_workshops(self, g: nx.MultiDiGraph) -> list[str]:
+        aux = _aux(g)
+        if "workshops" not in aux:
+            aux["workshops"] = [n for n, d in g.nodes(data=True) if d["type"] == "Workshop"]
+        return list(aux["workshops"])
+
+    def _workshop_row(self, g: nx.MultiDiGraph, w: str) -> WorkshopRow:
+        d = g.nodes[w]
+        participants = tuple(
+            Participation(self._e(g, a), rel, e.get("role"), _sources(e))
+            for a, _, rel, e in g.in_edges(w, keys=True, data=True)
+            if rel in ("HOSTED", "ATTENDED") and self._type(g, a) in ACTOR_LABELS
+        )
+        return WorkshopRow(
+            self._e(g, w),
+            d.get("date"),
+            d.get("date_end"),
+            d.get("place"),
+            bool(d.get("inferred")),
+            participants,
+            tuple(self._e(g, t) for t in self._topics_of(g, w)),
+            _sources(d),
+        )
+
+    # -- (6), (7): the whole cooperation graph ---------------------------------------------
+
+    def q_all_incidences(self) -> list[tuple[str, str, str]]:
+        g = self.graph()
+        actors = ACTOR_LABELS
+        hubs = set(INCIDENCE_HUBS)
+        rels = set(INCIDENCE_RELS)
+        return [
+            (u, v, rel)
+            for u, v, rel in g.edges(keys=True)
+            if rel in rels and g.nodes[u]["type"] in actors and g.nodes[v]["type"] in hubs
+        ]
+
+    def q_all_work(self) -> list[tuple[str, str]]:
+        g = self.graph()
+        out: set[tuple[str, str]] = set()
+        for u, v, rel in g.edges(keys=True):
+            if rel == "ABOUT" and g.nodes[u]["type"] in WORK_ITEMS:
+                topic = g.nodes[v]
+                if topic["type"] == "Topic":
+                    out.update((a, str(topic["key"])) for a, _, _ in self._workers(g, u))
+        return sorted(out)
+
+
+def all_shortest_paths(
+    adj: dict[str, list[str]], source: str, target: str, max_hops: int, cap: int
+) -> list[list[str]]:
+    """Every shortest path from ``source`` to ``target`` in the undirected graph ``adj``
+    (at most ``max_hops`` hops; at most ``cap`` paths), by a breadth-first search from
+    both ends that always grows the smaller side.
+
+    Growing the smaller side keeps the search local when one end is a hub; a one-sided
+    search (networkx's `all_shortest_paths`) walks most of a Germany-scale graph for two
+    municipalities four hops apart."""
+    if source not in adj or target not in adj or source == target:
+        return []
+    pred: list[dict[str, list[str]]] = [{source: []}, {target: []}]
+    fronts = [[source], [target]]
+    depth = [0, 0]
+    meet: list[str] = []
+    while fronts[0] and fronts[1] and depth[0] + depth[1] < max_hops and not meet:
+        side = 0 if len(fronts[0]) <= len(fronts[1]) else 1
+        seen, other = pred[side], pred[1 - side]
+        layer: dict[str, list[str]] = {}
+        for u in fronts[side]:
+            for v in adj[u]:
+                if v not in seen:
+                    layer.setdefault(v, []).append(u)
+        seen.update(layer)
+        fronts[side] = sorted(layer)
+        depth[side] += 1
+        # the two sides were disjoint before this layer, so a and b are more than
+        # depth[0] + depth[1] - 1 hops apart; a node of this layer that the other side
+        # has seen lies on a path of exactly that length, and every shortest path passes
+        # through one such node
+        meet = [v for v in fronts[side] if v in other]
+    out: list[list[str]] = []
+    for m in meet:
+        for left in _walk(pred[0], m, cap):
+            for right in _walk(pred[1], m, cap):
+                out.append(left[::-1] + right[1:])
+                if len(out) >= cap:
+                    return out
+    return out
+
+
+def _walk(pred: dict[str, list[str]], start: str, cap: int) -> Iterator[list[str]]:
+    """Paths from ``start`` back to the root of ``pred`` (at most ``cap``)."""
+    n = 0
+    stack = [[start]]
+    while stack and n < cap:
+        path = stack.pop()
+        parents = pred[path[-1]]
+        if not parents:
+            n += 1
+            yield path
+            continue
+        for p in reversed(parents):
+            stack.append([*path, p])
