@@ -16,8 +16,8 @@ from graph.queries import (
     connections,
     partners,
     shared_topics,
-    topic_members,
     to_csv,
+    topic_members,
     workshops,
 )
 from graph.recommend import recommend
