@@ -35,7 +35,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
 
-from graph.errors import KommunetzError
+from graph.errors import KommunetzError, NotFound
 from graph.lookup import resolve
 from graph.model import (
     ACTOR_LABELS,
@@ -324,8 +324,11 @@ def as_query_store(store: GraphStore) -> QueryStore:
 # -- finding what the user means -------------------------------------------------------
 
 
-def find_entity(store: GraphStore, text: str | Entity, labels: Iterable[str], what: str) -> Entity:
-    """The one node of ``labels`` that ``text`` (a name, an AGS or an id) means.
+def find_entity(
+    store: GraphStore, text: str | Entity, labels: Iterable[str], what: tuple[str, str]
+) -> Entity:
+    """The one node of ``labels`` that ``text`` (a name, an AGS or an id) means; ``what``
+    names the kind for messages (``("ein Thema", "Kein Thema")``).
 
     Raises `graph.errors.NotFound` or `graph.errors.Ambiguous`, whose message lists the
     candidates with Land and AGS ("Neuenkirchen" exists seven times in Germany)."""
@@ -333,19 +336,23 @@ def find_entity(store: GraphStore, text: str | Entity, labels: Iterable[str], wh
         return text
     query = text.strip()
     if not query:
-        raise QueryError(f"Bitte eine {what} angeben.")
-    hit = resolve(store.search(query, list(labels), limit=50), query, what)
+        raise QueryError(f"Bitte {what[0]} angeben.")
+    hits = store.search(query, list(labels), limit=50)
+    if not hits:
+        raise NotFound(f"{what[1]} gefunden für „{query}“.")
+    hit = resolve(hits, query)
     return Entity(hit.label, hit.key, hit.name, hit.kind, hit.state_code)
 
 
 def find_actor(store: GraphStore, text: str | Entity) -> Entity:
     """A municipality (name or AGS) or an organisation (name or id)."""
-    return find_entity(store, text, ACTORS, "Kommune oder Organisation")
+    what = ("eine Kommune oder Organisation", "Keine Kommune oder Organisation")
+    return find_entity(store, text, ACTORS, what)
 
 
 def find_topic(store: GraphStore, text: str | Entity) -> Entity:
     """A topic by name (or part of it) or id."""
-    return find_entity(store, text, ["Topic"], "Thema")
+    return find_entity(store, text, ["Topic"], ("ein Thema", "Kein Thema"))
 
 
 # -- tables, CSV, JSON: what every answer offers ------------------------------------------

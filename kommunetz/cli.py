@@ -18,6 +18,7 @@ from graph.errors import KommunetzError, StoreUnavailable, ValidationFailed
 from graph.export import FORMATS, export_graph
 from graph.model import NODE_TYPES, REL_TYPES
 from graph.store import GraphStore, WriteSummary
+from kommunetz.cli_query import register_query
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -170,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reset", help="alle Daten löschen")
     p.add_argument("--yes", action="store_true")
     p.set_defaults(func=cmd_reset)
+    register_query(sub)
     return parser
 
 
