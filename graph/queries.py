@@ -47,6 +47,7 @@ from graph.model import (
     node_id,
     split_node_id,
 )
+from graph.nxbuild import display_name
 from graph.store import GraphStore
 
 # -- what counts as what ----------------------------------------------------------------
@@ -337,11 +338,36 @@ def find_entity(
     query = text.strip()
     if not query:
         raise QueryError(f"Bitte {what[0]} angeben.")
+    by_key = _by_key(store, query, labels)
+    if by_key is not None:
+        return by_key
     hits = store.search(query, list(labels), limit=50)
     if not hits:
         raise NotFound(f"{what[1]} gefunden für „{query}“.")
     hit = resolve(hits, query)
     return Entity(hit.label, hit.key, hit.name, hit.kind, hit.state_code)
+
+
+def _by_key(store: GraphStore, key: str, labels: Iterable[str]) -> Entity | None:
+    """The node whose key is ``key`` (an AGS, an id), if exactly one label has it.
+
+    A key is what scripts pass; looking it up directly spares the name search (which
+    ranks every municipality) and means the same: an exact key is the best search hit."""
+    found = []
+    for label in labels:
+        if not NODE_TYPES[label].key_pattern.match(key):
+            continue
+        props = store.node(label, key)
+        if props is not None:
+            found.append(
+                entity_from(node_id(label, key), {**props, "name": display_name(label, key, props)})
+            )
+    if len(found) != 1:
+        return None
+    e = found[0]
+    if e.label == "Municipality" and e.state_code is None:
+        return Entity(e.label, e.key, e.name, e.kind, key[:2])
+    return e
 
 
 def find_actor(store: GraphStore, text: str | Entity) -> Entity:

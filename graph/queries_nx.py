@@ -9,7 +9,9 @@ graph object and vanish with it.
 
 from __future__ import annotations
 
+import heapq
 import weakref
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -61,55 +63,109 @@ class NxQueries:
         def graph(self, labels: Iterable[str] | None = None) -> nx.MultiDiGraph: ...
 
     # -- helpers --------------------------------------------------------------------------
+    # The hot loops read networkx's adjacency dicts (``g._succ``, ``g._pred``, ``g._node``)
+    # directly: its view objects cost more than the work at Germany scale.
 
     @staticmethod
     def _e(g: nx.MultiDiGraph, nid: str) -> Entity:
-        return entity_from(nid, g.nodes[nid])
+        return entity_from(nid, g._node[nid])
 
     @staticmethod
     def _type(g: nx.MultiDiGraph, nid: str) -> str:
-        return str(g.nodes[nid]["type"])
+        return str(g._node[nid]["type"])
+
+    @staticmethod
+    def _order(g: nx.MultiDiGraph, nid: str) -> tuple[str, str, str]:
+        """`Entity.sort_key` without building the entity."""
+        d = g._node[nid]
+        return (str(d["name"]), str(d["type"]), str(d["key"]))
 
     def _work_items(self, g: nx.MultiDiGraph, actor: str) -> Iterator[tuple[str, str, dict]]:
         """(item, rel, edge data) of the projects and cooperations ``actor`` works on."""
-        for _, item, rel, d in g.out_edges(actor, keys=True, data=True):
-            if rel in WORK_RELS and self._type(g, item) in WORK_ITEMS:
-                yield item, rel, d
+        node = g._node
+        for item, keys in g._succ[actor].items():
+            if node[item]["type"] in WORK_ITEMS:
+                for rel, d in keys.items():
+                    if rel in WORK_RELS:
+                        yield item, rel, d
 
     def _workers(self, g: nx.MultiDiGraph, item: str) -> Iterator[tuple[str, str, dict]]:
         """(actor, rel, edge data) of everyone who works on ``item``."""
-        for actor, _, rel, d in g.in_edges(item, keys=True, data=True):
-            if rel in WORK_RELS and self._type(g, actor) in ACTOR_LABELS:
-                yield actor, rel, d
+        node = g._node
+        for actor, keys in g._pred[item].items():
+            if node[actor]["type"] in ACTOR_LABELS:
+                for rel, d in keys.items():
+                    if rel in WORK_RELS:
+                        yield actor, rel, d
 
     def _topics_of(self, g: nx.MultiDiGraph, item: str) -> Iterator[str]:
-        for _, t, rel in g.out_edges(item, keys=True):
-            if rel == "ABOUT" and self._type(g, t) == "Topic":
+        node = g._node
+        for t, keys in g._succ[item].items():
+            if "ABOUT" in keys and node[t]["type"] == "Topic":
                 yield t
 
     def _items_about(self, g: nx.MultiDiGraph, topic: str, labels: Iterable[str]) -> list[str]:
         wanted = set(labels)
+        node = g._node
         return [
-            i
-            for i, _, rel in g.in_edges(topic, keys=True)
-            if rel == "ABOUT" and self._type(g, i) in wanted
+            i for i, keys in g._pred[topic].items() if "ABOUT" in keys and node[i]["type"] in wanted
         ]
 
+    def _topic_index(self, g: nx.MultiDiGraph) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """(actors per topic, topics per actor) of the work relation, cached per graph."""
+        aux = _aux(g)
+        if "topic_index" not in aux:
+            by_topic: dict[str, set[str]] = {}
+            by_actor: dict[str, set[str]] = {}
+            for n, d in g._node.items():
+                if d["type"] != "Topic":
+                    continue
+                for item in self._items_about(g, n, WORK_ITEMS):
+                    for actor, _, _ in self._workers(g, item):
+                        by_topic.setdefault(n, set()).add(actor)
+                        by_actor.setdefault(actor, set()).add(n)
+            aux["topic_index"] = (by_topic, by_actor)
+        return aux["topic_index"]
+
     def _is_member(self, g: nx.MultiDiGraph, actor: str) -> bool:
-        for _, x, rel in g.out_edges(actor, keys=True):
-            if rel != "MEMBER_OF":
+        node = g._node
+        for x, keys in g._succ[actor].items():
+            if "MEMBER_OF" not in keys:
                 continue
-            kind = self._type(g, x)
+            kind = node[x]["type"]
             if kind == "Network":
                 return True
             if kind == "Organisation" and any(
-                r == "MEMBER_OF" and self._type(g, n) == "Network"
-                for _, n, r in g.out_edges(x, keys=True)
+                "MEMBER_OF" in k and node[n]["type"] == "Network" for n, k in g._succ[x].items()
             ):
                 return True
         return False
 
     # -- (1) ------------------------------------------------------------------------------
+
+    def _topic_work(
+        self, g: nx.MultiDiGraph, t: str
+    ) -> tuple[list[str], dict[str, list[tuple[str, str, dict]]]]:
+        """Who works on topic ``t`` (most items first, then `Entity.sort_key`) and through
+        what; cached per graph and topic: a popular topic has thousands of items."""
+        cache = _aux(g).setdefault("topic_work", {})
+        if t not in cache:
+            work: dict[str, list[tuple[str, str, dict]]] = {}
+            for item in self._items_about(g, t, WORK_ITEMS):
+                for actor, rel, d in self._workers(g, item):
+                    work.setdefault(actor, []).append((item, rel, d))
+            ordered = sorted(work, key=lambda a: (-len(work[a]), self._order(g, a)))
+            cache[t] = (ordered, work)
+        return cache[t]
+
+    def _members(self, g: nx.MultiDiGraph) -> set[str]:
+        """Every actor that is a member of a network, cached per graph."""
+        aux = _aux(g)
+        if "members" not in aux:
+            aux["members"] = {
+                n for n, d in g._node.items() if d["type"] in ACTOR_LABELS and self._is_member(g, n)
+            }
+        return aux["members"]
 
     def q_topic_work(
         self, topic_key: str, members_only: bool, limit: int
@@ -118,39 +174,33 @@ class NxQueries:
         t = node_id("Topic", topic_key)
         if t not in g:
             return 0, []
+        ordered, work = self._topic_work(g, t)
+        if members_only:
+            members = self._members(g)
+            ordered = [a for a in ordered if a in members]
         topic = self._e(g, t)
-        rows: dict[str, list[WorkRow]] = {}
-        for item in self._items_about(g, t, WORK_ITEMS):
-            for actor, rel, d in self._workers(g, item):
-                if members_only and not self._is_member(g, actor):
-                    continue
-                rows.setdefault(actor, []).append(
-                    WorkRow(
-                        self._e(g, actor),
-                        self._e(g, item),
-                        rel,
-                        topic,
-                        _sources(d),
-                        d.get("role"),
-                    )
-                )
-        ordered = sorted(rows.values(), key=lambda rs: (-len(rs), rs[0].actor.sort_key()))
-        return len(ordered), [r for rs in ordered[:limit] for r in rs]
+        rows = [
+            WorkRow(self._e(g, a), self._e(g, item), rel, topic, _sources(d), d.get("role"))
+            for a in ordered[:limit]
+            for item, rel, d in work[a]
+        ]
+        return len(ordered), rows
 
     def q_memberships(self, actor_ids: Sequence[str]) -> list[Membership]:
         g = self.graph()
+        node, succ = g._node, g._succ
         out = []
         for a in actor_ids:
-            if a not in g:
-                continue
-            for _, x, rel, d in g.out_edges(a, keys=True, data=True):
-                if rel != "MEMBER_OF":
+            for x, keys in succ.get(a, {}).items():
+                d = keys.get("MEMBER_OF")
+                if d is None:
                     continue
-                if self._type(g, x) == "Network":
+                if node[x]["type"] == "Network":
                     out.append(Membership(a, self._e(g, x), None, _sources(d)))
-                elif self._type(g, x) == "Organisation":
-                    for _, n, r2, d2 in g.out_edges(x, keys=True, data=True):
-                        if r2 == "MEMBER_OF" and self._type(g, n) == "Network":
+                elif node[x]["type"] == "Organisation":
+                    for n, keys2 in succ[x].items():
+                        d2 = keys2.get("MEMBER_OF")
+                        if d2 is not None and node[n]["type"] == "Network":
                             srcs = sources_of(d.get("sources"), d2.get("sources"))
                             out.append(Membership(a, self._e(g, n), self._e(g, x), srcs))
         return out
@@ -175,29 +225,24 @@ class NxQueries:
                 hubs.add(h)
         return [inc for h in sorted(hubs) for inc in self._incidences_at(g, h)]
 
-    def _topics_worked_on(self, g: nx.MultiDiGraph, actor: str) -> set[str]:
-        return {t for item, _, _ in self._work_items(g, actor) for t in self._topics_of(g, item)}
-
     def q_topic_sharers(
         self, actor_id: str, strong_ids: Sequence[str], limit: int
     ) -> tuple[int, list[tuple[Entity, tuple[Entity, ...]]]]:
         g = self.graph()
         if actor_id not in g:
             return 0, []
-        shared: dict[str, set[str]] = {}
-        for t in self._topics_worked_on(g, actor_id):
-            for item in self._items_about(g, t, WORK_ITEMS):
-                for b, _, _ in self._workers(g, item):
-                    if b != actor_id:
-                        shared.setdefault(b, set()).add(t)
+        by_topic, by_actor = self._topic_index(g)
+        mine = sorted(by_actor.get(actor_id, ()))
+        counts: Counter[str] = Counter()
+        for t in mine:
+            counts.update(by_topic[t])
+        counts.pop(actor_id, None)
         strong = set(strong_ids)
-        weak = sorted(
-            (b for b in shared if b not in strong),
-            key=lambda b: (-len(shared[b]), self._e(g, b).sort_key()),
-        )
-        chosen = weak[:limit] + sorted(b for b in shared if b in strong)
+        weak = [b for b in counts if b not in strong]
+        chosen = heapq.nsmallest(limit, weak, key=lambda b: (-counts[b], self._order(g, b)))
+        chosen += sorted(b for b in counts if b in strong)
         return len(weak), [
-            (self._e(g, b), tuple(self._e(g, t) for t in sorted(shared[b]))) for b in chosen
+            (self._e(g, b), tuple(self._e(g, t) for t in mine if b in by_topic[t])) for b in chosen
         ]
 
     # -- (3) ------------------------------------------------------------------------------
@@ -319,13 +364,8 @@ class NxQueries:
 
     def q_all_work(self) -> list[tuple[str, str]]:
         g = self.graph()
-        out: set[tuple[str, str]] = set()
-        for u, v, rel in g.edges(keys=True):
-            if rel == "ABOUT" and g.nodes[u]["type"] in WORK_ITEMS:
-                topic = g.nodes[v]
-                if topic["type"] == "Topic":
-                    out.update((a, str(topic["key"])) for a, _, _ in self._workers(g, u))
-        return sorted(out)
+        by_topic, _ = self._topic_index(g)
+        return sorted((a, str(g._node[t]["key"])) for t, actors in by_topic.items() for a in actors)
 
 
 def all_shortest_paths(
