@@ -21,7 +21,6 @@ import math
 import random
 import threading
 import time
-import weakref
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,6 +40,8 @@ from graph.queries import (
     ViewBuilder,
     as_query_store,
     entity_from,
+    per_version,
+    work_index,
 )
 from graph.store import GraphStore
 
@@ -117,32 +118,14 @@ class Snapshot:
         return sorted(i for i in ids if i in self.actors)
 
 
-_CACHE: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
-def _cached(store: GraphStore, name: str, build: Any) -> Any:
-    """``build(store, version)`` once per store object and data version."""
-    version = store.version()
-    with _LOCK:
-        per_store = _CACHE.setdefault(store, {})
-        hit = per_store.get(name)
-        if hit is not None and hit[0] == version:
-            return hit[1]
-    value = build(store, version)
-    with _LOCK:
-        _CACHE.setdefault(store, {})[name] = (version, value)
-    return value
-
-
 def snapshot(store: GraphStore) -> Snapshot:
     """The cooperation graph of ``store``, cached until the data changes."""
-    return _cached(store, "snapshot", _build_snapshot)
+    return per_version(store, "snapshot", _build_snapshot)
 
 
 def _build_snapshot(store: GraphStore, version: int) -> Snapshot:
     qs = as_query_store(store)
-    g = store.graph([*ACTORS, "Network", "Topic"])
+    g = store.graph([*ACTORS, "Network"])
     actors = _actor_infos(g)
     partners: dict[str, Counter[str]] = {}
 
@@ -163,10 +146,9 @@ def _build_snapshot(store: GraphStore, version: int) -> Snapshot:
     for members in at_hub.values():
         for a, b in combinations(sorted(members), 2):
             tie(a, b)
-    work: dict[str, set[str]] = {}
-    for a, topic in qs.q_all_work():
-        work.setdefault(a, set()).add(topic)
-    topics = {d["key"]: entity_from(n, d) for n, d in g.nodes(data=True) if d["type"] == "Topic"}
+    index = work_index(store)
+    work = {a: set(ts) for a, ts in index.topics_of.items()}
+    topics = dict(index.topic_entities)
     return Snapshot(
         version,
         actors,
@@ -196,7 +178,8 @@ def _actor_infos(g: nx.MultiDiGraph) -> dict[str, ActorInfo]:
             continue
         lat, lon = d.get("lat"), d.get("lon")
         if not (_num(lat) and _num(lon)) and d["type"] == "Municipality":
-            pts = coords.get(d["key"]) if len(d["key"]) == 5 else None
+            # sorted: the sum must not depend on the order the store returned the rows in
+            pts = sorted(coords.get(d["key"], ())) if len(d["key"]) == 5 else None
             if pts:
                 lat = sum(p[0] for p in pts) / len(pts)
                 lon = sum(p[1] for p in pts) / len(pts)
@@ -357,7 +340,7 @@ class Metrics(Answer):
 
 def network_metrics(store: GraphStore) -> Metrics:
     """The metrics of the cooperation graph (question 7), cached per data version."""
-    return _cached(store, "metrics", _compute_metrics)
+    return per_version(store, "metrics", _compute_metrics)
 
 
 def _compute_metrics(store: GraphStore, version: int) -> Metrics:

@@ -28,10 +28,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import pairwise
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 import networkx as nx
 
@@ -169,6 +171,11 @@ def entity_from(nid: str, attrs: Mapping[str, Any]) -> Entity:
     )
 
 
+def stored_entity(label: str, key: str, props: Mapping[str, Any]) -> Entity:
+    """The `Entity` of a node from its stored properties (as `GraphStore.node` gives them)."""
+    return entity_from(node_id(label, key), {**props, "name": display_name(label, key, props)})
+
+
 def sources_of(*lists: Iterable[str] | None) -> tuple[str, ...]:
     """The union of source-id lists, sorted (so both stores give the same tuple)."""
     out: set[str] = set()
@@ -262,12 +269,18 @@ class QueryStore(GraphStore, Protocol):
     the same answers. Order of the returned lists does not matter unless stated; the
     functions of this module sort."""
 
-    def q_topic_work(
-        self, topic_key: str, members_only: bool, limit: int
-    ) -> tuple[int, list[WorkRow]]:
-        """How many actors work on the topic (members only, if asked), and the work rows
-        of the first ``limit`` of them in the order (most items first, then
-        `Entity.sort_key`)."""
+    def q_work_index(self) -> list[tuple[Entity, tuple[tuple[str, int], ...]]]:
+        """Every actor that works on a topic, with (topic key, number of its projects and
+        cooperations about it) per topic."""
+        ...
+
+    def q_nodes(self, label: str, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
+        """Properties of the nodes of ``label`` with the given keys (all when None), by key."""
+        ...
+
+    def q_member_ids(self) -> list[str]:
+        """Ids of every actor that is a member of a network (directly or via an
+        organisation)."""
         ...
 
     def q_memberships(self, actor_ids: Sequence[str]) -> list[Membership]:
@@ -279,22 +292,14 @@ class QueryStore(GraphStore, Protocol):
         incidence that ends at the actor itself (its members and partners)."""
         ...
 
-    def q_topic_sharers(
-        self, actor_id: str, strong_ids: Sequence[str], limit: int
-    ) -> tuple[int, list[tuple[Entity, tuple[Entity, ...]]]]:
-        """Actors that work on a topic the actor works on: how many of them are not in
-        ``strong_ids``, and (partner, shared topics) for the first ``limit`` of those (most
-        shared topics first, then `Entity.sort_key`) plus for every one in ``strong_ids``."""
-        ...
-
     def q_paths(self, a_id: str, b_id: str, include_admin: bool, cap: int) -> list[RawPath]:
         """The shortest paths from a to b, ignoring direction, over `PATH_RELS` (or
         `PATH_RELS_ADMIN`), at most `MAX_HOPS` hops; at most ``cap`` of them. A path may
         come once per choice of parallel relationships or once with all of them."""
         ...
 
-    def q_actor_work(self, actor_ids: Sequence[str]) -> list[WorkRow]:
-        """Everything the given actors work on, with the topics."""
+    def q_actor_work(self, actor_ids: Sequence[str], topic_key: str | None) -> list[WorkRow]:
+        """Everything the given actors work on (about ``topic_key`` only, if given)."""
         ...
 
     def q_workshops(
@@ -310,16 +315,66 @@ class QueryStore(GraphStore, Protocol):
         cooperation graph the metrics and recommendations run on."""
         ...
 
-    def q_all_work(self) -> list[tuple[str, str]]:
-        """Distinct (actor id, topic key) pairs: who works on which topic."""
-        ...
-
 
 def as_query_store(store: GraphStore) -> QueryStore:
     """``store`` as a `QueryStore`, or a clear error for a store that cannot answer."""
     if not isinstance(store, QueryStore):
         raise QueryError(f"Die Datenbank ({store.kind}) unterstützt keine Abfragen.")
     return store
+
+
+# -- per data version -------------------------------------------------------------------
+
+_CACHE: weakref.WeakKeyDictionary[Any, dict[str, tuple[int, Any]]] = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+T = TypeVar("T")
+
+
+def per_version(store: GraphStore, name: str, build: Callable[[GraphStore, int], T]) -> T:
+    """``build(store, version)``, computed once per store object and data version
+    (`GraphStore.version`) and kept until the data changes."""
+    version = store.version()
+    with _CACHE_LOCK:
+        hit = _CACHE.setdefault(store, {}).get(name)
+        if hit is not None and hit[0] == version:
+            return cast(T, hit[1])
+    value = build(store, version)
+    with _CACHE_LOCK:
+        _CACHE.setdefault(store, {})[name] = (version, value)
+    return value
+
+
+@dataclass(frozen=True)
+class WorkIndex:
+    """Who works on which topic (and through how many projects and cooperations), and
+    who is a member: small (≈50,000 pairs at Germany scale) and asked for by every
+    topic question, so it is read once per data version instead of walking thousands
+    of projects per request."""
+
+    actors: dict[str, Entity]
+    topics_of: dict[str, dict[str, int]]  # actor id → topic key → items
+    actors_on: dict[str, dict[str, int]]  # topic key → actor id → items
+    members: frozenset[str]
+    topic_entities: dict[str, Entity]
+
+
+def work_index(store: GraphStore) -> WorkIndex:
+    """The `WorkIndex` of ``store`` at its current data version."""
+    return per_version(store, "work_index", _build_work_index)
+
+
+def _build_work_index(store: GraphStore, version: int) -> WorkIndex:
+    qs = as_query_store(store)
+    actors: dict[str, Entity] = {}
+    topics_of: dict[str, dict[str, int]] = {}
+    actors_on: dict[str, dict[str, int]] = {}
+    for actor, counts in qs.q_work_index():
+        actors[actor.id] = actor
+        topics_of[actor.id] = dict(counts)
+        for t, n in counts:
+            actors_on.setdefault(t, {})[actor.id] = n
+    topics = {key: stored_entity("Topic", key, p) for key, p in qs.q_nodes("Topic", None).items()}
+    return WorkIndex(actors, topics_of, actors_on, frozenset(qs.q_member_ids()), topics)
 
 
 # -- finding what the user means -------------------------------------------------------
@@ -359,9 +414,7 @@ def _by_key(store: GraphStore, key: str, labels: Iterable[str]) -> Entity | None
             continue
         props = store.node(label, key)
         if props is not None:
-            found.append(
-                entity_from(node_id(label, key), {**props, "name": display_name(label, key, props)})
-            )
+            found.append(stored_entity(label, key, props))
     if len(found) != 1:
         return None
     e = found[0]
@@ -537,21 +590,24 @@ def topic_members(
     and cooperations through which they do and their network memberships."""
     qs = as_query_store(store)
     t = find_topic(store, topic)
-    total, rows = qs.q_topic_work(t.key, members_only, max(0, limit))
-    by_actor: dict[Entity, list[Involvement]] = {}
-    for r in rows:
-        by_actor.setdefault(r.actor, []).append(Involvement(r.item, r.rel, r.role, r.sources))
-    memberships = _memberships_by_actor(qs, [a.id for a in by_actor])
+    index = work_index(store)
+    counts = index.actors_on.get(t.key, {})
+    ids = [a for a in counts if not members_only or a in index.members]
+    ids.sort(key=lambda a: (-counts[a], index.actors[a].sort_key()))
+    top = ids[: max(0, limit)]
+    by_actor: dict[str, set[Involvement]] = {a: set() for a in top}
+    for r in qs.q_actor_work(top, t.key) if top else []:
+        by_actor[r.actor.id].add(Involvement(r.item, r.rel, r.role, r.sources))
+    memberships = _memberships_by_actor(qs, top)
     workers = [
         TopicWorker(
-            a,
-            memberships.get(a.id, ()),
-            tuple(sorted(set(items), key=lambda i: (i.item.sort_key(), i.rel))),
+            index.actors[a],
+            memberships.get(a, ()),
+            tuple(sorted(by_actor[a], key=lambda i: (i.item.sort_key(), i.rel))),
         )
-        for a, items in by_actor.items()
+        for a in top
     ]
-    workers.sort(key=lambda w: (-len(w.items), w.actor.sort_key()))
-    return TopicAnswer(t, total, workers, members_only)
+    return TopicAnswer(t, len(ids), workers, members_only)
 
 
 def _memberships_by_actor(
@@ -674,11 +730,12 @@ def partners(store: GraphStore, actor: str | Entity, *, limit: int = 50) -> Part
     a = find_actor(store, actor)
     reasons = partner_reasons(a.id, qs.q_incidences(a.id))
     entities = {e.id: e for e, _ in reasons.values()}
-    n_topic_only, sharers = qs.q_topic_sharers(a.id, sorted(reasons), max(0, limit))
-    topics: dict[str, set[Entity]] = {}
-    for partner, shared in sharers:
-        entities.setdefault(partner.id, partner)
-        topics.setdefault(partner.id, set()).update(shared)
+    topics = topic_sharers(work_index(store), a.id)
+    weak = [b for b in topics if b not in reasons]
+    index = work_index(store)
+    weak.sort(key=lambda b: (-len(topics[b]), index.actors[b].sort_key()))
+    for b in [*weak[: max(0, limit)], *(b for b in topics if b in reasons)]:
+        entities.setdefault(b, index.actors[b])
     found = [
         Partner(
             entities[pid],
@@ -688,7 +745,19 @@ def partners(store: GraphStore, actor: str | Entity, *, limit: int = 50) -> Part
         for pid in entities
     ]
     found.sort(key=Partner.sort_key)
-    return PartnersAnswer(a, len(reasons) + n_topic_only, found[: max(0, limit)])
+    return PartnersAnswer(a, len(reasons) + len(weak), found[: max(0, limit)])
+
+
+def topic_sharers(index: WorkIndex, actor_id: str) -> dict[str, set[Entity]]:
+    """Every other actor that works on a topic ``actor_id`` works on, with those topics."""
+    mine = index.topics_of.get(actor_id, {})
+    out: dict[str, set[Entity]] = {}
+    for t in mine:
+        topic = index.topic_entities.get(t)
+        for b in index.actors_on.get(t, {}):
+            if b != actor_id and topic is not None:
+                out.setdefault(b, set()).add(topic)
+    return out
 
 
 def _reason_order(r: Reason) -> tuple[int, str, tuple[str, ...]]:
@@ -912,12 +981,11 @@ def _step_order(s: Step) -> tuple[str, str, str]:
 
 def source_titles(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
     """Titles (with publisher and address) of the given Source ids."""
-    g = store.graph(["Source"])
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
     out = {}
-    for sid in ids:
-        d = g.nodes.get(node_id("Source", sid))
-        if d is None:
-            continue
+    for sid, d in as_query_store(store).q_nodes("Source", wanted).items():
         bits = [str(d.get("title") or sid)]
         if d.get("publisher"):
             bits.append(str(d["publisher"]))
@@ -995,7 +1063,7 @@ def shared_topics(store: GraphStore, a: str | Entity, b: str | Entity) -> Shared
     if ea.id == eb.id:
         raise QueryError("Bitte zwei verschiedene Kommunen oder Organisationen angeben.")
     work: dict[str, dict[Entity, set[Involvement]]] = {ea.id: {}, eb.id: {}}
-    for r in qs.q_actor_work([ea.id, eb.id]):
+    for r in qs.q_actor_work([ea.id, eb.id], None):
         work[r.actor.id].setdefault(r.topic, set()).add(
             Involvement(r.item, r.rel, r.role, r.sources)
         )
@@ -1095,7 +1163,7 @@ def workshops(
     qs = as_query_store(store)
     ea = find_actor(store, actor) if actor else None
     et = find_topic(store, topic) if topic else None
-    total, rows = qs.q_workshops(ea.id if ea else None, et.key if et else None, max(0, limit))
+    total, rows = qs.q_workshops(ea.id if ea else None, et.key if et else None, max(1, limit))
     shaped = [
         WorkshopRow(
             w.workshop,

@@ -79,8 +79,6 @@ def _order(v: str) -> str:
 _WORK = f"[:{_types(WORK_RELS)}]"
 _ITEM = f":{_labels(WORK_ITEMS)}"
 _ACTOR = f":{_labels(ACTORS)}"
-#: Turn an empty list into one null row, so that a total still comes back.
-_NONEMPTY = "CASE WHEN size({x}) = 0 THEN [null] ELSE {x} END"
 
 #: The actors of ``$munis`` (AGS) and ``$orgs`` (ids), by their indexes.
 _ACTORS_BY_KEYS = (
@@ -88,18 +86,23 @@ _ACTORS_BY_KEYS = (
     "UNION UNWIND $orgs AS k MATCH (a:Organisation {id: k}) RETURN a } "
 )
 
-TOPIC_WORK = (
-    f"MATCH (:Topic {{id: $topic}})<-[:ABOUT]-(i{_ITEM})<-{_WORK}-(a{_ACTOR}) "
-    "WHERE NOT $members_only OR EXISTS { (a)-[:MEMBER_OF]->(:Network) } "
-    "OR EXISTS { (a)-[:MEMBER_OF]->(:Organisation)-[:MEMBER_OF]->(:Network) } "
-    f"WITH a, count(*) AS n ORDER BY n DESC, {_order('a')} "
-    "WITH collect(a) AS actors "
-    "WITH size(actors) AS total, actors[0..$limit] AS top "
-    f"UNWIND {_NONEMPTY.format(x='top')} AS a "
-    f"OPTIONAL MATCH (a)-[r:{_types(WORK_RELS)}]->(i{_ITEM})-[:ABOUT]->(t:Topic {{id: $topic}}) "
-    f"RETURN total, {_opt_ent('a')} AS actor, {_opt_ent('i')} AS item, type(r) AS rel, "
-    f"r.role AS role, r.sources AS sources, {_opt_ent('t')} AS topic"
+WORK_INDEX = (
+    f"MATCH (x{_ACTOR})-{_WORK}->({_ITEM})-[:ABOUT]->(t:Topic) "
+    "WITH x, t.id AS topic, count(*) AS n "
+    f"WITH x, collect([topic, n]) AS topics RETURN {_ent('x')} AS actor, topics"
 )
+MEMBER_IDS = (
+    f"MATCH (x{_ACTOR}) WHERE EXISTS {{ (x)-[:MEMBER_OF]->(:Network) }} "
+    "OR EXISTS { (x)-[:MEMBER_OF]->(:Organisation)-[:MEMBER_OF]->(:Network) } "
+    f"RETURN {_id('x')} AS id"
+)
+NODES = {
+    label: (
+        f"MATCH (n:{label}) WHERE $keys IS NULL OR n.{key_property(label)} IN $keys "
+        f"RETURN n.{key_property(label)} AS key, properties(n) AS props"
+    )
+    for label in NODE_TYPES
+}
 
 MEMBERSHIPS = (
     _ACTORS_BY_KEYS + "CALL (a) { "
@@ -125,24 +128,6 @@ INCIDENCES = {
     for label in ACTORS
 }
 
-TOPIC_SHARERS = {
-    label: (
-        f"MATCH {_match('a', label, 'key')}-{_WORK}->({_ITEM})-[:ABOUT]->(t:Topic) "
-        "WITH a, collect(DISTINCT t) AS topics UNWIND topics AS t "
-        f"MATCH (t)<-[:ABOUT]-({_ITEM})<-{_WORK}-(b{_ACTOR}) WHERE b <> a "
-        "WITH b, collect(DISTINCT t) AS shared "
-        f"WITH b, shared, {_id('b')} AS bid ORDER BY size(shared) DESC, {_order('b')} "
-        "WITH collect({b: b, shared: shared, strong: bid IN $strong}) AS found "
-        "WITH [x IN found WHERE NOT x.strong] AS weak, [x IN found WHERE x.strong] AS strong "
-        "WITH size(weak) AS total, weak[0..$limit] + strong AS rows "
-        f"UNWIND {_NONEMPTY.format(x='rows')} AS x "
-        "WITH total, x.b AS b, x.shared AS shared "
-        f"RETURN total, {_opt_ent('b')} AS partner, [t IN coalesce(shared, []) | {_ent('t')}] "
-        "AS topics"
-    )
-    for label in ACTORS
-}
-
 
 def _paths(la: str, lb: str, types: Sequence[str]) -> str:
     return (
@@ -164,39 +149,40 @@ PATHS = {
 
 ACTOR_WORK = (
     _ACTORS_BY_KEYS + f"MATCH (a)-[r:{_types(WORK_RELS)}]->(i{_ITEM})-[:ABOUT]->(t:Topic) "
+    "WHERE $topic IS NULL OR t.id = $topic "
     f"RETURN {_ent('a')} AS actor, {_ent('i')} AS item, type(r) AS rel, r.role AS role, "
     f"r.sources AS sources, {_ent('t')} AS topic"
 )
 
+#: Workshops: count them, then read the newest ``$limit`` (a top-k sort, not a full one).
 _WORKSHOP_ROWS = (
-    "WITH DISTINCT w ORDER BY coalesce(w.date, '') DESC, w.id "
-    "WITH collect(w) AS ws "
-    "WITH size(ws) AS total, ws[0..$limit] AS top "
-    f"UNWIND {_NONEMPTY.format(x='top')} AS w "
+    "WITH DISTINCT total, w ORDER BY coalesce(w.date, '') DESC, w.id LIMIT $limit "
     "CALL (w) { "
     f"MATCH (p{_ACTOR})-[r:HOSTED|ATTENDED]->(w) "
     f"RETURN collect({{actor: {_ent('p')}, rel: type(r), role: r.role, sources: r.sources}}) "
     "AS participants } "
     f"CALL (w) {{ MATCH (w)-[:ABOUT]->(t:Topic) RETURN collect({_ent('t')}) AS topics }} "
-    f"RETURN total, {_opt_ent('w')} AS workshop, w.date AS date, w.date_end AS date_end, "
+    f"RETURN total, {_ent('w')} AS workshop, w.date AS date, w.date_end AS date_end, "
     "w.place AS place, w.inferred AS inferred, w.sources AS sources, participants, topics"
 )
 _BY_TOPIC = "WHERE $topic IS NULL OR EXISTS { (w)-[:ABOUT]->(:Topic {id: $topic}) } "
+
+
+def _workshops(match: str) -> str:
+    return f"{match} {_BY_TOPIC} WITH count(DISTINCT w) AS total {match} {_BY_TOPIC} " + (
+        _WORKSHOP_ROWS
+    )
+
+
 WORKSHOPS: dict[str | None, str] = {
-    label: f"MATCH {_match('x', label, 'actor')}-[:HOSTED|ATTENDED]->(w:Workshop) "
-    + _BY_TOPIC
-    + _WORKSHOP_ROWS
+    label: _workshops(f"MATCH {_match('x', label, 'actor')}-[:HOSTED|ATTENDED]->(w:Workshop)")
     for label in ACTORS
 }
-WORKSHOPS[None] = "MATCH (w:Workshop) " + _BY_TOPIC + _WORKSHOP_ROWS
+WORKSHOPS[None] = _workshops("MATCH (w:Workshop)")
 
 ALL_INCIDENCES = (
     f"MATCH (x{_ACTOR})-{_INCIDENCE}->(h:{_HUB}) "
     f"RETURN {_id('x')} AS a, {_id('h')} AS h, type(r) AS rel"
-)
-ALL_WORK = (
-    f"MATCH (x{_ACTOR})-{_WORK}->({_ITEM})-[:ABOUT]->(t:Topic) "
-    f"RETURN DISTINCT {_id('x')} AS a, t.id AS t"
 )
 
 
@@ -229,24 +215,25 @@ class CypherQueries:
 
         def _read(self, query: str, **params: Any) -> list[neo4j.Record]: ...
 
-    def q_topic_work(
-        self, topic_key: str, members_only: bool, limit: int
-    ) -> tuple[int, list[WorkRow]]:
-        recs = self._read(TOPIC_WORK, topic=topic_key, members_only=members_only, limit=limit)
-        total = int(recs[0]["total"]) if recs else 0
-        rows = [
-            WorkRow(
-                _entity(r["actor"]),
-                _entity(r["item"]),
-                r["rel"],
-                _entity(r["topic"]),
-                sources_of(r["sources"]),
-                r["role"],
-            )
-            for r in recs
-            if r["item"] is not None
+    def q_work_index(self) -> list[tuple[Entity, tuple[tuple[str, int], ...]]]:
+        return [
+            (_entity(r["actor"]), tuple(sorted((str(t), int(n)) for t, n in r["topics"])))
+            for r in self._read(WORK_INDEX)
         ]
-        return total, rows
+
+    def q_member_ids(self) -> list[str]:
+        return sorted(r["id"] for r in self._read(MEMBER_IDS))
+
+    def q_nodes(self, label: str, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
+        if label not in NODES:
+            return {}
+        key_prop = key_property(label)
+        out = {}
+        for r in self._read(NODES[label], keys=None if keys is None else list(keys)):
+            props = dict(r["props"])
+            props.pop(key_prop, None)
+            out[str(r["key"])] = props
+        return out
 
     def q_memberships(self, actor_ids: Sequence[str]) -> list[Membership]:
         return [
@@ -274,20 +261,6 @@ class CypherQueries:
             for r in self._read(INCIDENCES[label], key=key)
         ]
 
-    def q_topic_sharers(
-        self, actor_id: str, strong_ids: Sequence[str], limit: int
-    ) -> tuple[int, list[tuple[Entity, tuple[Entity, ...]]]]:
-        label, key = split_node_id(actor_id)
-        if label not in TOPIC_SHARERS:
-            return 0, []
-        recs = self._read(TOPIC_SHARERS[label], key=key, strong=list(strong_ids), limit=limit)
-        total = int(recs[0]["total"]) if recs else 0
-        return total, [
-            (_entity(r["partner"]), tuple(_entity(t) for t in r["topics"]))
-            for r in recs
-            if r["partner"] is not None
-        ]
-
     def q_paths(self, a_id: str, b_id: str, include_admin: bool, cap: int) -> list[RawPath]:
         la, ka = split_node_id(a_id)
         lb, kb = split_node_id(b_id)
@@ -305,7 +278,7 @@ class CypherQueries:
             for r in self._read(query, a=ka, b=kb, cap=cap)
         ]
 
-    def q_actor_work(self, actor_ids: Sequence[str]) -> list[WorkRow]:
+    def q_actor_work(self, actor_ids: Sequence[str], topic_key: str | None) -> list[WorkRow]:
         return [
             WorkRow(
                 _entity(r["actor"]),
@@ -315,7 +288,7 @@ class CypherQueries:
                 sources_of(r["sources"]),
                 r["role"],
             )
-            for r in self._read(ACTOR_WORK, **_keys_by_label(actor_ids))
+            for r in self._read(ACTOR_WORK, topic=topic_key, **_keys_by_label(actor_ids))
         ]
 
     def q_workshops(
@@ -352,6 +325,3 @@ class CypherQueries:
 
     def q_all_incidences(self) -> list[tuple[str, str, str]]:
         return [(r["a"], r["h"], r["rel"]) for r in self._read(ALL_INCIDENCES)]
-
-    def q_all_work(self) -> list[tuple[str, str]]:
-        return sorted((r["a"], r["t"]) for r in self._read(ALL_WORK))

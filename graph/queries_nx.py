@@ -9,7 +9,6 @@ graph object and vanish with it.
 
 from __future__ import annotations
 
-import heapq
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -62,6 +61,8 @@ class NxQueries:
 
         def graph(self, labels: Iterable[str] | None = None) -> nx.MultiDiGraph: ...
 
+        def node(self, label: str, key: str) -> dict[str, Any] | None: ...
+
     # -- helpers --------------------------------------------------------------------------
     # The hot loops read networkx's adjacency dicts (``g._succ``, ``g._pred``, ``g._node``)
     # directly: its view objects cost more than the work at Germany scale.
@@ -111,22 +112,6 @@ class NxQueries:
             i for i, keys in g._pred[topic].items() if "ABOUT" in keys and node[i]["type"] in wanted
         ]
 
-    def _topic_index(self, g: nx.MultiDiGraph) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-        """(actors per topic, topics per actor) of the work relation, cached per graph."""
-        aux = _aux(g)
-        if "topic_index" not in aux:
-            by_topic: dict[str, set[str]] = {}
-            by_actor: dict[str, set[str]] = {}
-            for n, d in g._node.items():
-                if d["type"] != "Topic":
-                    continue
-                for item in self._items_about(g, n, WORK_ITEMS):
-                    for actor, _, _ in self._workers(g, item):
-                        by_topic.setdefault(n, set()).add(actor)
-                        by_actor.setdefault(actor, set()).add(n)
-            aux["topic_index"] = (by_topic, by_actor)
-        return aux["topic_index"]
-
     def _is_member(self, g: nx.MultiDiGraph, actor: str) -> bool:
         node = g._node
         for x, keys in g._succ[actor].items():
@@ -143,21 +128,6 @@ class NxQueries:
 
     # -- (1) ------------------------------------------------------------------------------
 
-    def _topic_work(
-        self, g: nx.MultiDiGraph, t: str
-    ) -> tuple[list[str], dict[str, list[tuple[str, str, dict]]]]:
-        """Who works on topic ``t`` (most items first, then `Entity.sort_key`) and through
-        what; cached per graph and topic: a popular topic has thousands of items."""
-        cache = _aux(g).setdefault("topic_work", {})
-        if t not in cache:
-            work: dict[str, list[tuple[str, str, dict]]] = {}
-            for item in self._items_about(g, t, WORK_ITEMS):
-                for actor, rel, d in self._workers(g, item):
-                    work.setdefault(actor, []).append((item, rel, d))
-            ordered = sorted(work, key=lambda a: (-len(work[a]), self._order(g, a)))
-            cache[t] = (ordered, work)
-        return cache[t]
-
     def _members(self, g: nx.MultiDiGraph) -> set[str]:
         """Every actor that is a member of a network, cached per graph."""
         aux = _aux(g)
@@ -167,24 +137,25 @@ class NxQueries:
             }
         return aux["members"]
 
-    def q_topic_work(
-        self, topic_key: str, members_only: bool, limit: int
-    ) -> tuple[int, list[WorkRow]]:
+    def q_work_index(self) -> list[tuple[Entity, tuple[tuple[str, int], ...]]]:
         g = self.graph()
-        t = node_id("Topic", topic_key)
-        if t not in g:
-            return 0, []
-        ordered, work = self._topic_work(g, t)
-        if members_only:
-            members = self._members(g)
-            ordered = [a for a in ordered if a in members]
-        topic = self._e(g, t)
-        rows = [
-            WorkRow(self._e(g, a), self._e(g, item), rel, topic, _sources(d), d.get("role"))
-            for a in ordered[:limit]
-            for item, rel, d in work[a]
-        ]
-        return len(ordered), rows
+        counts: dict[str, Counter[str]] = {}
+        for t, d in g._node.items():
+            if d["type"] != "Topic":
+                continue
+            for item in self._items_about(g, t, WORK_ITEMS):
+                for actor, _, _ in self._workers(g, item):
+                    counts.setdefault(actor, Counter())[str(d["key"])] += 1
+        return [(self._e(g, a), tuple(sorted(c.items()))) for a, c in counts.items()]
+
+    def q_member_ids(self) -> list[str]:
+        return sorted(self._members(self.graph()))
+
+    def q_nodes(self, label: str, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
+        if keys is None:
+            g = self.graph([label])
+            keys = [str(d["key"]) for d in g._node.values()]
+        return {k: props for k in keys if (props := self.node(label, k)) is not None}
 
     def q_memberships(self, actor_ids: Sequence[str]) -> list[Membership]:
         g = self.graph()
@@ -225,26 +196,6 @@ class NxQueries:
                 hubs.add(h)
         return [inc for h in sorted(hubs) for inc in self._incidences_at(g, h)]
 
-    def q_topic_sharers(
-        self, actor_id: str, strong_ids: Sequence[str], limit: int
-    ) -> tuple[int, list[tuple[Entity, tuple[Entity, ...]]]]:
-        g = self.graph()
-        if actor_id not in g:
-            return 0, []
-        by_topic, by_actor = self._topic_index(g)
-        mine = sorted(by_actor.get(actor_id, ()))
-        counts: Counter[str] = Counter()
-        for t in mine:
-            counts.update(by_topic[t])
-        counts.pop(actor_id, None)
-        strong = set(strong_ids)
-        weak = [b for b in counts if b not in strong]
-        chosen = heapq.nsmallest(limit, weak, key=lambda b: (-counts[b], self._order(g, b)))
-        chosen += sorted(b for b in counts if b in strong)
-        return len(weak), [
-            (self._e(g, b), tuple(self._e(g, t) for t in mine if b in by_topic[t])) for b in chosen
-        ]
-
     # -- (3) ------------------------------------------------------------------------------
 
     def _adjacency(self, g: nx.MultiDiGraph, include_admin: bool) -> dict[str, list[str]]:
@@ -280,8 +231,9 @@ class NxQueries:
 
     # -- (4) ------------------------------------------------------------------------------
 
-    def q_actor_work(self, actor_ids: Sequence[str]) -> list[WorkRow]:
+    def q_actor_work(self, actor_ids: Sequence[str], topic_key: str | None) -> list[WorkRow]:
         g = self.graph()
+        only = node_id("Topic", topic_key) if topic_key is not None else None
         out = []
         for a in actor_ids:
             if a not in g:
@@ -289,6 +241,8 @@ class NxQueries:
             actor = self._e(g, a)
             for item, rel, d in self._work_items(g, a):
                 for t in self._topics_of(g, item):
+                    if only is not None and t != only:
+                        continue
                     out.append(
                         WorkRow(
                             actor,
@@ -361,11 +315,6 @@ class NxQueries:
             for u, v, rel in g.edges(keys=True)
             if rel in rels and g.nodes[u]["type"] in actors and g.nodes[v]["type"] in hubs
         ]
-
-    def q_all_work(self) -> list[tuple[str, str]]:
-        g = self.graph()
-        by_topic, _ = self._topic_index(g)
-        return sorted((a, str(g._node[t]["key"])) for t, actors in by_topic.items() for a in actors)
 
 
 def all_shortest_paths(

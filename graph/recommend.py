@@ -204,7 +204,7 @@ def _score(
     score = sum(p.points for p in parts)
     if score <= MEMBER_POINTS:  # being in the network alone says nothing about the fit
         return None
-    return Recommendation(theirs, score, tuple(parts), km)
+    return Recommendation(theirs, score, tuple(parts), round(km, 1) if km is not None else None)
 
 
 def _size_part(a: int | None, b: int | None) -> Part | None:
