@@ -33,7 +33,6 @@ import networkx as nx
 from graph.model import split_node_id
 from graph.queries import (
     ACTORS,
-    HUB_ITEMS,
     Answer,
     Entity,
     Row,
@@ -134,18 +133,13 @@ def _build_snapshot(store: GraphStore, version: int) -> Snapshot:
             partners.setdefault(a, Counter())[b] += 1
             partners.setdefault(b, Counter())[a] += 1
 
-    at_hub: dict[str, set[str]] = {}
-    for a, hub, rel in qs.q_all_incidences():
-        label, _ = split_node_id(hub)
-        if label in HUB_ITEMS:
-            at_hub.setdefault(hub, set()).add(a)
-        else:  # a member or partner of another actor
-            tie(a, hub)
-            if rel == "MEMBER_OF" and label == "Organisation":
-                at_hub.setdefault(hub, set()).add(a)
-    for members in at_hub.values():
-        for a, b in combinations(sorted(members), 2):
-            tie(a, b)
+    for hub, kind, members in qs.q_tie_groups():
+        if kind != "partners":  # at the same item, or co-members of an organisation
+            for a, b in combinations(members, 2):
+                tie(a, b)
+        if kind != "item":  # a member or partner of the hub, itself an actor
+            for a in members:
+                tie(a, hub)
     index = work_index(store)
     work = {a: set(ts) for a, ts in index.topics_of.items()}
     topics = dict(index.topic_entities)

@@ -310,9 +310,11 @@ class QueryStore(GraphStore, Protocol):
         then key."""
         ...
 
-    def q_all_incidences(self) -> list[tuple[str, str, str]]:
-        """(actor id, hub id, relationship) of every incidence in the graph: the
-        cooperation graph the metrics and recommendations run on."""
+    def q_tie_groups(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """The cooperation graph in groups: (hub id, kind, sorted actor ids) where kind is
+        ``item`` (a project, cooperation or workshop with two or more actors),
+        ``members`` (the members of an organisation) or ``partners`` (the actors that are
+        ``PARTNER_OF`` the hub, itself an actor)."""
         ...
 
 

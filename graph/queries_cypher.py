@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from graph.model import NODE_TYPES, key_property, split_node_id
 from graph.queries import (
     ACTORS,
+    HUB_ITEMS,
+    HUB_RELS,
     INCIDENCE_HUBS,
     INCIDENCE_RELS,
     MAX_HOPS,
@@ -180,9 +182,20 @@ WORKSHOPS: dict[str | None, str] = {
 }
 WORKSHOPS[None] = _workshops("MATCH (w:Workshop)")
 
-ALL_INCIDENCES = (
-    f"MATCH (x{_ACTOR})-{_INCIDENCE}->(h:{_HUB}) "
-    f"RETURN {_id('x')} AS a, {_id('h')} AS h, type(r) AS rel"
+#: The cooperation graph in groups, aggregated on the server: a project run by one
+#: municipality ties nobody, so only hubs with two or more actors come back.
+TIE_GROUPS = (
+    f"MATCH (h:{_labels(HUB_ITEMS)})<-[:{_types(HUB_RELS)}]-(x{_ACTOR}) "
+    f"WITH h, collect(DISTINCT {_id('x')}) AS actors WHERE size(actors) > 1 "
+    f"RETURN {_id('h')} AS hub, 'item' AS kind, actors "
+    "UNION ALL "
+    f"MATCH (h:Organisation)<-[:MEMBER_OF]-(x{_ACTOR}) "
+    f"WITH h, collect(DISTINCT {_id('x')}) AS actors "
+    f"RETURN {_id('h')} AS hub, 'members' AS kind, actors "
+    "UNION ALL "
+    f"MATCH (h{_ACTOR})<-[:PARTNER_OF]-(x{_ACTOR}) "
+    f"WITH h, collect(DISTINCT {_id('x')}) AS actors "
+    f"RETURN {_id('h')} AS hub, 'partners' AS kind, actors"
 )
 
 
@@ -323,5 +336,5 @@ class CypherQueries:
         ]
         return total, rows
 
-    def q_all_incidences(self) -> list[tuple[str, str, str]]:
-        return [(r["a"], r["h"], r["rel"]) for r in self._read(ALL_INCIDENCES)]
+    def q_tie_groups(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        return [(r["hub"], r["kind"], tuple(sorted(r["actors"]))) for r in self._read(TIE_GROUPS)]

@@ -19,6 +19,8 @@ import networkx as nx
 
 from graph.model import ACTOR_LABELS, node_id
 from graph.queries import (
+    HUB_ITEMS,
+    HUB_RELS,
     INCIDENCE_HUBS,
     INCIDENCE_RELS,
     MAX_HOPS,
@@ -305,16 +307,29 @@ class NxQueries:
 
     # -- (6), (7): the whole cooperation graph ---------------------------------------------
 
-    def q_all_incidences(self) -> list[tuple[str, str, str]]:
+    def q_tie_groups(self) -> list[tuple[str, str, tuple[str, ...]]]:
         g = self.graph()
-        actors = ACTOR_LABELS
-        hubs = set(INCIDENCE_HUBS)
-        rels = set(INCIDENCE_RELS)
-        return [
-            (u, v, rel)
-            for u, v, rel in g.edges(keys=True)
-            if rel in rels and g.nodes[u]["type"] in actors and g.nodes[v]["type"] in hubs
-        ]
+        node = g._node
+        out = []
+        for h, d in node.items():
+            kind = d["type"]
+            if kind not in HUB_ITEMS and kind not in ACTOR_LABELS:
+                continue
+            at: dict[str, set[str]] = {}
+            for x, keys in g._pred[h].items():
+                if node[x]["type"] not in ACTOR_LABELS:
+                    continue
+                for rel in keys:
+                    if kind in HUB_ITEMS and rel in HUB_RELS:
+                        at.setdefault("item", set()).add(x)
+                    elif kind == "Organisation" and rel == "MEMBER_OF":
+                        at.setdefault("members", set()).add(x)
+                    elif kind in ACTOR_LABELS and rel == "PARTNER_OF":
+                        at.setdefault("partners", set()).add(x)
+            for group, actors in at.items():
+                if group != "item" or len(actors) > 1:
+                    out.append((h, group, tuple(sorted(actors))))
+        return out
 
 
 def all_shortest_paths(
