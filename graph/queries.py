@@ -379,6 +379,12 @@ def _build_work_index(store: GraphStore, version: int) -> WorkIndex:
     return WorkIndex(actors, topics_of, actors_on, frozenset(qs.q_member_ids()), topics)
 
 
+def topic_choices(store: GraphStore) -> list[Entity]:
+    """Every topic, alphabetical (for a selection list)."""
+    nodes = as_query_store(store).q_nodes("Topic", None)
+    return sorted((stored_entity("Topic", k, p) for k, p in nodes.items()), key=Entity.sort_key)
+
+
 # -- finding what the user means -------------------------------------------------------
 
 
@@ -732,12 +738,13 @@ def partners(store: GraphStore, actor: str | Entity, *, limit: int = 50) -> Part
     a = find_actor(store, actor)
     reasons = partner_reasons(a.id, qs.q_incidences(a.id))
     entities = {e.id: e for e, _ in reasons.values()}
-    topics = topic_sharers(work_index(store), a.id)
-    weak = [b for b in topics if b not in reasons]
     index = work_index(store)
+    topics = topic_sharers(index, a.id)
+    # partners by topic only: thousands at Germany scale, so only the first ``limit``
+    weak = [b for b in topics if b not in reasons]
     weak.sort(key=lambda b: (-len(topics[b]), index.actors[b].sort_key()))
-    for b in [*weak[: max(0, limit)], *(b for b in topics if b in reasons)]:
-        entities.setdefault(b, index.actors[b])
+    for b in weak[: max(0, limit)]:
+        entities[b] = index.actors[b]
     found = [
         Partner(
             entities[pid],
