@@ -10,26 +10,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph.embedded_store import EmbeddedStore
 from graph.neo4j_store import Neo4jStore
 from loaders.curated import read_curated
 from tests.neo4j_server.server import Server
+from tests.test_app_smoke import curated_db  # noqa: F401  (curated data, embedded store)
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DATA = Path(__file__).resolve().parents[1] / "data"
 PAGE = "pages/abfragen.py"
-
-
-@pytest.fixture
-def curated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = tmp_path / "app.sqlite"
-    store = EmbeddedStore(db)
-    store.write(read_curated(DATA))
-    store.close()
-    for var in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "KOMMUNETZ_CYPHER_CONSOLE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("KOMMUNETZ_DB", str(db))
-    return db
 
 
 def page() -> AppTest:
