@@ -37,7 +37,8 @@ def texts(at: AppTest) -> str:
     )
 
 
-def test_partners_form_gives_a_table(curated_db: Path) -> None:
+@pytest.mark.usefixtures("curated_db")
+def test_partners_form_gives_a_table() -> None:
     at = page()
     at.text_input(key="partners-actor").input("Norderstedt")
     at.button(key="go-partners").click()
@@ -50,7 +51,8 @@ def test_partners_form_gives_a_table(curated_db: Path) -> None:
     assert "Partner von Norderstedt" in texts(at)
 
 
-def test_ambiguous_name_shows_the_candidates(curated_db: Path) -> None:
+@pytest.mark.usefixtures("curated_db")
+def test_ambiguous_name_shows_the_candidates() -> None:
     at = page()
     at.text_input(key="partners-actor").input("Steinfurt")
     at.button(key="go-partners").click()
@@ -61,7 +63,8 @@ def test_ambiguous_name_shows_the_candidates(curated_db: Path) -> None:
     assert "AGS 05566084" in message
 
 
-def test_path_sentences_and_table(curated_db: Path) -> None:
+@pytest.mark.usefixtures("curated_db")
+def test_path_sentences_and_table() -> None:
     at = page()
     at.text_input(key="path-a").input("Norderstedt")
     at.text_input(key="path-b").input("Ortenaukreis")
@@ -74,7 +77,8 @@ def test_path_sentences_and_table(curated_db: Path) -> None:
     assert at.dataframe[0].value.iloc[0]["Beziehung"] == "HOSTED"
 
 
-def test_topic_and_metrics(curated_db: Path) -> None:
+@pytest.mark.usefixtures("curated_db")
+def test_topic_and_metrics() -> None:
     at = page()
     at.selectbox[0].set_value("t-e-akte")
     at.button(key="go-topic").click()
@@ -89,7 +93,8 @@ def test_topic_and_metrics(curated_db: Path) -> None:
     assert "Themen mit nur einer Kommune" in shown
 
 
-def test_console_not_offered_on_the_embedded_store(curated_db: Path) -> None:
+@pytest.mark.usefixtures("curated_db")
+def test_console_not_offered_on_the_embedded_store() -> None:
     at = page()
     assert "Die Cypher-Konsole gibt es nur, wenn kommunetz mit Neo4j arbeitet" in texts(at)
     assert not [t for t in at.text_area if t.label == "Cypher-Abfrage"]
