@@ -32,13 +32,11 @@ import networkx as nx
 
 from graph.model import split_node_id
 from graph.queries import (
-    ACTORS,
     Answer,
     Entity,
     Row,
     ViewBuilder,
     as_query_store,
-    entity_from,
     per_version,
     work_index,
 )
@@ -91,11 +89,7 @@ class ActorInfo:
     population: int | None
     lat: float | None
     lon: float | None
-    networks: tuple[str, ...]
-
-    @property
-    def member(self) -> bool:
-        return bool(self.networks)
+    member: bool
 
 
 @dataclass
@@ -124,8 +118,8 @@ def snapshot(store: GraphStore) -> Snapshot:
 
 def _build_snapshot(store: GraphStore, version: int) -> Snapshot:
     qs = as_query_store(store)
-    g = store.graph([*ACTORS, "Network"])
-    actors = _actor_infos(g)
+    index = work_index(store)
+    actors = _actor_infos(qs.q_actor_facts(), index.members)
     partners: dict[str, Counter[str]] = {}
 
     def tie(a: str, b: str) -> None:
@@ -140,7 +134,6 @@ def _build_snapshot(store: GraphStore, version: int) -> Snapshot:
         if kind != "item":  # a member or partner of the hub, itself an actor
             for a in members:
                 tie(a, hub)
-    index = work_index(store)
     work = {a: set(ts) for a, ts in index.topics_of.items()}
     topics = dict(index.topic_entities)
     return Snapshot(
@@ -152,45 +145,37 @@ def _build_snapshot(store: GraphStore, version: int) -> Snapshot:
     )
 
 
-def _actor_infos(g: nx.MultiDiGraph) -> dict[str, ActorInfo]:
+def _actor_infos(
+    facts: list[tuple[Entity, dict[str, Any]]], members: frozenset[str]
+) -> dict[str, ActorInfo]:
     """Facts of every actor; a Kreis without coordinates gets the mean of its Gemeinden's
     (the directory gives coordinates for Gemeinden only)."""
-    networks: dict[str, set[str]] = {}
-    for u, v, rel in g.edges(keys=True):
-        if rel == "MEMBER_OF" and g.nodes[v]["type"] == "Network":
-            networks.setdefault(u, set()).add(v)
-    for u, v, rel in g.edges(keys=True):  # members of member organisations
-        if rel == "MEMBER_OF" and v in networks and g.nodes[v]["type"] == "Organisation":
-            networks.setdefault(u, set()).update(networks[v])
     coords: dict[str, list[tuple[float, float]]] = {}
-    for _n, d in g.nodes(data=True):
-        if d["type"] == "Municipality" and len(d["key"]) == 8 and _num(d.get("lat")):
-            coords.setdefault(d["key"][:5], []).append((float(d["lat"]), float(d["lon"])))
+    for e, f in facts:
+        lat, lon = _float(f.get("lat")), _float(f.get("lon"))
+        if e.label == "Municipality" and len(e.key) == 8 and lat is not None and lon is not None:
+            coords.setdefault(e.key[:5], []).append((lat, lon))
     out = {}
-    for n, d in g.nodes(data=True):
-        if d["type"] not in ACTORS:
-            continue
-        lat, lon = d.get("lat"), d.get("lon")
-        if not (_num(lat) and _num(lon)) and d["type"] == "Municipality":
+    for e, f in facts:
+        lat, lon = _float(f.get("lat")), _float(f.get("lon"))
+        if (lat is None or lon is None) and e.label == "Municipality" and len(e.key) == 5:
             # sorted: the sum must not depend on the order the store returned the rows in
-            pts = sorted(coords.get(d["key"], ())) if len(d["key"]) == 5 else None
+            pts = sorted(coords.get(e.key, ()))
             if pts:
                 lat = sum(p[0] for p in pts) / len(pts)
                 lon = sum(p[1] for p in pts) / len(pts)
-        pop = d.get("population")
-        out[n] = ActorInfo(
-            entity_from(n, d),
-            d.get("level"),
-            int(pop) if _num(pop) else None,
-            float(lat) if _num(lat) else None,
-            float(lon) if _num(lon) else None,
-            tuple(sorted(networks.get(n, ()))),
+        pop = _float(f.get("population"))
+        out[e.id] = ActorInfo(
+            e, f.get("level"), int(pop) if pop is not None else None, lat, lon, e.id in members
         )
     return out
 
 
-def _num(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+def _float(x: Any) -> float | None:
+    """A finite number as float, else None (a property may be missing or text)."""
+    if isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x):
+        return float(x)
+    return None
 
 
 # -- metrics ---------------------------------------------------------------------------

@@ -68,6 +68,8 @@ ACTORS: tuple[str, ...] = tuple(sorted(ACTOR_LABELS))
 PATH_RELS: tuple[str, ...] = tuple(
     sorted(t for t in REL_TYPES if t not in PRIVATE_RELS and t not in ADMINISTRATIVE_RELS)
 )
+#: Properties `QueryStore.q_actor_facts` reads.
+FACT_PROPS: tuple[str, ...] = ("level", "population", "lat", "lon")
 #: What an incidence (see `Incidence`) may be: these types, ending at these labels.
 INCIDENCE_RELS: tuple[str, ...] = (*HUB_RELS, "MEMBER_OF")
 INCIDENCE_HUBS: tuple[str, ...] = (*HUB_ITEMS, *ACTORS)
@@ -276,6 +278,11 @@ class QueryStore(GraphStore, Protocol):
 
     def q_nodes(self, label: str, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
         """Properties of the nodes of ``label`` with the given keys (all when None), by key."""
+        ...
+
+    def q_actor_facts(self) -> list[tuple[Entity, dict[str, Any]]]:
+        """Every municipality and organisation with ``level``, ``population``, ``lat``,
+        ``lon`` (each may be missing): what recommendations compare."""
         ...
 
     def q_member_ids(self) -> list[str]:

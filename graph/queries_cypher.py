@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from graph.model import NODE_TYPES, key_property, split_node_id
 from graph.queries import (
     ACTORS,
+    FACT_PROPS,
     HUB_ITEMS,
     HUB_RELS,
     INCIDENCE_HUBS,
@@ -92,6 +93,9 @@ WORK_INDEX = (
     f"MATCH (x{_ACTOR})-{_WORK}->({_ITEM})-[:ABOUT]->(t:Topic) "
     "WITH x, t.id AS topic, count(*) AS n "
     f"WITH x, collect([topic, n]) AS topics RETURN {_ent('x')} AS actor, topics"
+)
+ACTOR_FACTS = f"MATCH (x{_ACTOR}) RETURN {_ent('x')} AS actor, " + ", ".join(
+    f"x.{p} AS {p}" for p in FACT_PROPS
 )
 MEMBER_IDS = (
     f"MATCH (x{_ACTOR}) WHERE EXISTS {{ (x)-[:MEMBER_OF]->(:Network) }} "
@@ -176,11 +180,17 @@ def _workshops(match: str) -> str:
     )
 
 
-WORKSHOPS: dict[str | None, str] = {
-    label: _workshops(f"MATCH {_match('x', label, 'actor')}-[:HOSTED|ATTENDED]->(w:Workshop)")
+#: By actor label (or None) and whether a topic is given: each variant starts from what
+#: is given, so that an index finds the first node.
+WORKSHOPS: dict[tuple[str | None, bool], str] = {
+    (label, topic): _workshops(
+        f"MATCH {_match('x', label, 'actor')}-[:HOSTED|ATTENDED]->(w:Workshop)"
+    )
     for label in ACTORS
+    for topic in (False, True)
 }
-WORKSHOPS[None] = _workshops("MATCH (w:Workshop)")
+WORKSHOPS[(None, True)] = _workshops("MATCH (:Topic {id: $topic})<-[:ABOUT]-(w:Workshop)")
+WORKSHOPS[(None, False)] = _workshops("MATCH (w:Workshop)")
 
 #: The cooperation graph in groups, aggregated on the server: a project run by one
 #: municipality ties nobody, so only hubs with two or more actors come back.
@@ -232,6 +242,12 @@ class CypherQueries:
         return [
             (_entity(r["actor"]), tuple(sorted((str(t), int(n)) for t, n in r["topics"])))
             for r in self._read(WORK_INDEX)
+        ]
+
+    def q_actor_facts(self) -> list[tuple[Entity, dict[str, Any]]]:
+        return [
+            (_entity(r["actor"]), {p: r[p] for p in FACT_PROPS if r[p] is not None})
+            for r in self._read(ACTOR_FACTS)
         ]
 
     def q_member_ids(self) -> list[str]:
@@ -311,9 +327,10 @@ class CypherQueries:
         label = None
         if actor_id is not None:
             label, params["actor"] = split_node_id(actor_id)
-            if label not in WORKSHOPS:
-                return 0, []
-        recs = self._read(WORKSHOPS[label], **params)
+        query = WORKSHOPS.get((label, topic_key is not None))
+        if query is None:
+            return 0, []
+        recs = self._read(query, **params)
         total = int(recs[0]["total"]) if recs else 0
         rows = [
             WorkshopRow(

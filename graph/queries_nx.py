@@ -19,6 +19,7 @@ import networkx as nx
 
 from graph.model import ACTOR_LABELS, node_id
 from graph.queries import (
+    FACT_PROPS,
     HUB_ITEMS,
     HUB_RELS,
     INCIDENCE_HUBS,
@@ -149,6 +150,14 @@ class NxQueries:
                 for actor, _, _ in self._workers(g, item):
                     counts.setdefault(actor, Counter())[str(d["key"])] += 1
         return [(self._e(g, a), tuple(sorted(c.items()))) for a, c in counts.items()]
+
+    def q_actor_facts(self) -> list[tuple[Entity, dict[str, Any]]]:
+        g = self.graph()
+        return [
+            (self._e(g, n), {p: d[p] for p in FACT_PROPS if d.get(p) is not None})
+            for n, d in g._node.items()
+            if d["type"] in ACTOR_LABELS
+        ]
 
     def q_member_ids(self) -> list[str]:
         return sorted(self._members(self.graph()))
