@@ -200,9 +200,10 @@ class Incidence:
 
 @dataclass(frozen=True)
 class WorkRow:
-    """``actor`` works on ``topic`` through ``item`` (a project or cooperation)."""
+    """The actor ``actor_id`` works on ``topic`` through ``item`` (a project or
+    cooperation)."""
 
-    actor: Entity
+    actor_id: str
     item: Entity
     rel: str
     topic: Entity
@@ -599,7 +600,7 @@ class TopicAnswer(Answer):
 
 
 def topic_members(
-    store: GraphStore, topic: str | Entity, *, members_only: bool = False, limit: int = 100
+    store: GraphStore, topic: str | Entity, *, members_only: bool = False, limit: int = 50
 ) -> TopicAnswer:
     """Who works on ``topic`` (question 1), most involved first, each with the projects
     and cooperations through which they do and their network memberships."""
@@ -612,7 +613,7 @@ def topic_members(
     top = ids[: max(0, limit)]
     by_actor: dict[str, set[Involvement]] = {a: set() for a in top}
     for r in qs.q_actor_work(top, t.key) if top else []:
-        by_actor[r.actor.id].add(Involvement(r.item, r.rel, r.role, r.sources))
+        by_actor[r.actor_id].add(Involvement(r.item, r.rel, r.role, r.sources))
     memberships = _memberships_by_actor(qs, top)
     workers = [
         TopicWorker(
@@ -1080,7 +1081,7 @@ def shared_topics(store: GraphStore, a: str | Entity, b: str | Entity) -> Shared
         raise QueryError("Bitte zwei verschiedene Kommunen oder Organisationen angeben.")
     work: dict[str, dict[Entity, set[Involvement]]] = {ea.id: {}, eb.id: {}}
     for r in qs.q_actor_work([ea.id, eb.id], None):
-        work[r.actor.id].setdefault(r.topic, set()).add(
+        work[r.actor_id].setdefault(r.topic, set()).add(
             Involvement(r.item, r.rel, r.role, r.sources)
         )
 

@@ -153,12 +153,25 @@ PATHS = {
     for admin in (False, True)
 }
 
-ACTOR_WORK = (
-    _ACTORS_BY_KEYS + f"MATCH (a)-[r:{_types(WORK_RELS)}]->(i{_ITEM})-[:ABOUT]->(t:Topic) "
-    "WHERE $topic IS NULL OR t.id = $topic "
-    f"RETURN {_ent('a')} AS actor, {_ent('i')} AS item, type(r) AS rel, r.role AS role, "
-    f"r.sources AS sources, {_ent('t')} AS topic"
-)
+
+def _actor_work_rows(topic: str) -> str:
+    return (
+        f"RETURN {_id('a')} AS actor, {_ent('i')} AS item, type(r) AS rel, r.role AS role, "
+        f"r.sources AS sources, {topic} AS topic"
+    )
+
+
+#: What the given actors work on: all of it, or (the topic matched first, so that the
+#: expansion ends at it) about one topic.
+ACTOR_WORK = {
+    False: _ACTORS_BY_KEYS
+    + f"MATCH (a)-[r:{_types(WORK_RELS)}]->(i{_ITEM})-[:ABOUT]->(t:Topic) "
+    + _actor_work_rows(_ent("t")),
+    True: f"MATCH (t:Topic {{id: $topic}}) WITH t, {_ent('t')} AS topic "
+    + _ACTORS_BY_KEYS
+    + f"MATCH (a)-[r:{_types(WORK_RELS)}]->(i{_ITEM})-[:ABOUT]->(t) "
+    + _actor_work_rows("topic"),
+}
 
 #: Workshops: count them, then read the newest ``$limit`` (a top-k sort, not a full one).
 _WORKSHOP_ROWS = (
@@ -310,14 +323,16 @@ class CypherQueries:
     def q_actor_work(self, actor_ids: Sequence[str], topic_key: str | None) -> list[WorkRow]:
         return [
             WorkRow(
-                _entity(r["actor"]),
+                r["actor"],
                 _entity(r["item"]),
                 r["rel"],
                 _entity(r["topic"]),
                 sources_of(r["sources"]),
                 r["role"],
             )
-            for r in self._read(ACTOR_WORK, topic=topic_key, **_keys_by_label(actor_ids))
+            for r in self._read(
+                ACTOR_WORK[topic_key is not None], topic=topic_key, **_keys_by_label(actor_ids)
+            )
         ]
 
     def q_workshops(

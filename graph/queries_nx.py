@@ -249,14 +249,13 @@ class NxQueries:
         for a in actor_ids:
             if a not in g:
                 continue
-            actor = self._e(g, a)
             for item, rel, d in self._work_items(g, a):
                 for t in self._topics_of(g, item):
                     if only is not None and t != only:
                         continue
                     out.append(
                         WorkRow(
-                            actor,
+                            a,
                             self._e(g, item),
                             rel,
                             self._e(g, t),

@@ -64,7 +64,7 @@ def register_query(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("topic", help="Thema (Name, Teil des Namens oder Id), z. B. E-Akte")
     p.add_argument("--members-only", action="store_true", help="nur Netzwerkmitglieder")
-    p.add_argument("--limit", type=int, default=100, help="höchstens so viele Akteure")
+    p.add_argument("--limit", type=int, default=50, help="höchstens so viele Akteure")
 
     p = add(
         "partners",

@@ -134,7 +134,7 @@ with tabs[0]:
     with st.form("form-topic"):
         topic = st.selectbox("Thema", [t.key for t in topics], format_func=topic_names.get)
         members_only = st.checkbox("nur Mitglieder eines Netzwerks")
-        limit = st.number_input("Höchstens so viele Akteure", 1, 5000, 100, key="limit-topic")
+        limit = st.number_input("Höchstens so viele Akteure", 1, 5000, 50, key="limit-topic")
         if st.form_submit_button("Abfragen", key="go-topic"):
             ask(
                 "q-topic",
