@@ -231,11 +231,11 @@ def main(argv: list[str] | None = None) -> int:
                     small = synthetic_batch(args.seed + 1, scale=0.02)
                     t0 = time.perf_counter()
                     neo.write(small)
-                    warm = time.perf_counter() - t0
+                    warm_s = time.perf_counter() - t0
                     neo.clear()
                     print(
                         f"Neo4j aufwärmen: kleines Netz ({rows_of(small):,} Zeilen) in "
-                        f"{warm:.1f} s geladen (erste Ausführung jeder Anweisung)"
+                        f"{warm_s:.1f} s geladen (erste Ausführung jeder Anweisung)"
                     )
                     per_row = one_merge_per_row(neo, batch, MERGE_SAMPLE)
                     neo.clear()

@@ -68,12 +68,12 @@ ACTORS: tuple[str, ...] = tuple(sorted(ACTOR_LABELS))
 PATH_RELS: tuple[str, ...] = tuple(
     sorted(t for t in REL_TYPES if t not in PRIVATE_RELS and t not in ADMINISTRATIVE_RELS)
 )
-#: Properties `QueryStore.q_actor_facts` reads.
-FACT_PROPS: tuple[str, ...] = ("level", "population", "lat", "lon")
+PATH_RELS_ADMIN: tuple[str, ...] = tuple(sorted(t for t in REL_TYPES if t not in PRIVATE_RELS))
 #: What an incidence (see `Incidence`) may be: these types, ending at these labels.
 INCIDENCE_RELS: tuple[str, ...] = (*HUB_RELS, "MEMBER_OF")
 INCIDENCE_HUBS: tuple[str, ...] = (*HUB_ITEMS, *ACTORS)
-PATH_RELS_ADMIN: tuple[str, ...] = tuple(sorted(t for t in REL_TYPES if t not in PRIVATE_RELS))
+#: Properties `QueryStore.q_actor_facts` reads.
+FACT_PROPS: tuple[str, ...] = ("level", "population", "lat", "lon")
 #: Longest path a connection search looks for, and how many equally short paths it
 #: collects before it stops (then the answer says that it is incomplete).
 MAX_HOPS = 8
