@@ -80,6 +80,17 @@ EXPLAIN = {
 }
 
 
+#: The metrics' tables, in the order they are shown, with their German titles.
+TITLES = {
+    "degree": "Die meisten Partner",
+    "betweenness": "Vermittler",
+    "communities": "Gruppen",
+    "bridges": "Brücken zwischen Gruppen",
+    "isolated": "Mitglieder ohne Partner",
+    "single_topics": "Themen mit nur einer Kommune",
+}
+
+
 @dataclass(frozen=True)
 class ActorInfo:
     """What the recommendations need to know of an actor."""

@@ -482,7 +482,8 @@ def to_csv(rows: Sequence[Row]) -> bytes:
     spreadsheet does not run text from the data as a formula."""
     out = io.StringIO()
     if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), delimiter=";", lineterminator="\n")
+        columns = list(dict.fromkeys(k for row in rows for k in row))  # rows may differ
+        writer = csv.DictWriter(out, fieldnames=columns, delimiter=";", lineterminator="\n")
         writer.writeheader()
         for row in rows:
             writer.writerow({k: _csv_cell(v) for k, v in row.items()})
@@ -545,10 +546,7 @@ class TopicWorker:
 
 def membership_text(memberships: Iterable[Membership]) -> str:
     """``Netz A; Netz B (über Bewerbergemeinschaft Ibbenbüren)`` or ``–``."""
-    parts = []
-    for m in sorted(memberships, key=lambda m: (m.network.sort_key(), m.via is not None)):
-        via = f" (über {m.via.name})" if m.via else ""
-        parts.append(m.network.name + via)
+    parts = [m.network.name + (f" (über {m.via.name})" if m.via else "") for m in memberships]
     return "; ".join(dict.fromkeys(parts)) or "–"
 
 

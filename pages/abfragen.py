@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from graph.analytics import network_metrics
+from graph.analytics import TITLES, network_metrics
 from graph.cypher_console import (
     DEFAULT_ROW_LIMIT,
     DEFAULT_TIMEOUT_S,
@@ -254,15 +254,7 @@ with tabs[6]:
             f"{metrics.seconds:.1f} s)."
         )
         tables = metrics.tables()
-        sections = [
-            ("degree", "Die meisten Partner"),
-            ("betweenness", "Vermittler"),
-            ("communities", "Gruppen"),
-            ("bridges", "Brücken zwischen Gruppen"),
-            ("isolated", "Mitglieder ohne Partner"),
-            ("single_topics", "Themen mit nur einer Kommune"),
-        ]
-        for name, title in sections:
+        for name, title in TITLES.items():
             st.markdown(f"#### {title}")
             st.markdown(md(metrics.explain[name]))
             if name == "betweenness" and metrics.betweenness_sampled:

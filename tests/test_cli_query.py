@@ -69,7 +69,9 @@ def test_shared_topics_csv(loaded: str, capsys: pytest.CaptureFixture[str], tmp_
     assert "Portal (Bürger-/Serviceportal);Gütersloh;" in text
 
 
-def test_workshops_recommend_metrics(loaded: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_workshops_recommend_metrics(
+    loaded: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, out, _ = run(capsys, "workshops", "--actor", "Ortenaukreis", "--json")
     assert code == 0
     assert json.loads(out)["total"] == 3
@@ -77,7 +79,13 @@ def test_workshops_recommend_metrics(loaded: str, capsys: pytest.CaptureFixture[
     assert code == 0
     recs = json.loads(out)["recommendations"]
     assert recs and all(r["score"] == sum(p["points"] for p in r["parts"]) for r in recs)
-    code, out, _ = run(capsys, "metrics")
+    table = tmp_path / "kennzahlen.csv"
+    code, out, _ = run(capsys, "metrics", "--csv", str(table))
     assert code == 0
     assert "Vermittlung (Betweenness)" in out
     assert "(exakt berechnet)" in out
+    # one CSV for all the metrics' tables, whose columns differ
+    lines = table.read_bytes().decode("utf-8").splitlines()
+    assert lines[0].startswith("\ufeffKennzahl;Rang;Akteur;Land;Partner;")
+    assert lines[1].startswith("Die meisten Partner;1;Bewerbergemeinschaft Ibbenbüren;")
+    assert any(line.startswith("Themen mit nur einer Kommune;") for line in lines)
