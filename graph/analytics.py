@@ -283,7 +283,11 @@ class Metrics(Answer):
         }
 
     def rows(self) -> list[Row]:
-        return [{"Kennzahl": name, **row} for name, rows in self.tables().items() for row in rows]
+        return [
+            {"Kennzahl": TITLES[name], **row}
+            for name, rows in self.tables().items()
+            for row in rows
+        ]
 
     def lines(self) -> list[str]:
         out = [
