@@ -21,7 +21,7 @@ import math
 import random
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -131,12 +131,12 @@ def _build_snapshot(store: GraphStore, version: int) -> Snapshot:
     qs = as_query_store(store)
     index = work_index(store)
     actors = _actor_infos(qs.q_actor_facts(), index.members)
-    partners: dict[str, Counter[str]] = {}
+    partners: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
     def tie(a: str, b: str) -> None:
         if a != b and a in actors and b in actors:
-            partners.setdefault(a, Counter())[b] += 1
-            partners.setdefault(b, Counter())[a] += 1
+            partners[a][b] += 1
+            partners[b][a] += 1
 
     for hub, kind, members in qs.q_tie_groups():
         if kind != "partners":  # at the same item, or co-members of an organisation

@@ -74,11 +74,6 @@ def _match(var: str, label: str, param: str) -> str:
     return f"({var}:{label} {{{key_property(label)}: ${param}}})"
 
 
-def _order(v: str) -> str:
-    """Order of nodes as `Entity.sort_key`: name, label, key."""
-    return f"coalesce({v}.name, {v}.title, {_key(v)}), labels({v})[0], {_key(v)}"
-
-
 _WORK = f"[:{_types(WORK_RELS)}]"
 _ITEM = f":{_labels(WORK_ITEMS)}"
 _ACTOR = f":{_labels(ACTORS)}"
@@ -102,12 +97,18 @@ MEMBER_IDS = (
     "OR EXISTS { (x)-[:MEMBER_OF]->(:Organisation)-[:MEMBER_OF]->(:Network) } "
     f"RETURN {_id('x')} AS id"
 )
+#: Nodes of a label: all of them (False), or those of ``$keys`` by the index (True).
 NODES = {
-    label: (
-        f"MATCH (n:{label}) WHERE $keys IS NULL OR n.{key_property(label)} IN $keys "
-        f"RETURN n.{key_property(label)} AS key, properties(n) AS props"
+    (label, by_key): (
+        (
+            f"UNWIND $keys AS k MATCH (n:{label} {{{key_property(label)}: k}}) "
+            if by_key
+            else f"MATCH (n:{label}) "
+        )
+        + f"RETURN n.{key_property(label)} AS key, properties(n) AS props"
     )
     for label in NODE_TYPES
+    for by_key in (False, True)
 }
 
 MEMBERSHIPS = (
@@ -200,7 +201,7 @@ WORKSHOPS: dict[tuple[str | None, bool], str] = {
         f"MATCH {_match('x', label, 'actor')}-[:HOSTED|ATTENDED]->(w:Workshop)"
     )
     for label in ACTORS
-    for topic in (False, True)
+    for topic in (False, True)  # the actor comes first either way; the topic filters
 }
 WORKSHOPS[(None, True)] = _workshops("MATCH (:Topic {id: $topic})<-[:ABOUT]-(w:Workshop)")
 WORKSHOPS[(None, False)] = _workshops("MATCH (w:Workshop)")
@@ -267,11 +268,12 @@ class CypherQueries:
         return sorted(r["id"] for r in self._read(MEMBER_IDS))
 
     def q_nodes(self, label: str, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
-        if label not in NODES:
+        query = NODES.get((label, keys is not None))
+        if query is None:
             return {}
         key_prop = key_property(label)
         out = {}
-        for r in self._read(NODES[label], keys=None if keys is None else list(keys)):
+        for r in self._read(query, keys=list(keys or ())):
             props = dict(r["props"])
             props.pop(key_prop, None)
             out[str(r["key"])] = props

@@ -4,13 +4,15 @@ cached networkx graph.
 `EmbeddedStore.graph()` is built once per data version; everything here walks it
 directly (a dict lookup per hop), and the few helper structures a question needs — the
 undirected adjacency for path search, the list of workshops — are cached beside that
-graph object and vanish with it.
+graph object and vanish with it. The hot loops read networkx's adjacency dicts
+(``g._succ``, ``g._pred``, ``g._node``) directly: its view objects cost more than the
+work itself at Germany scale.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -67,8 +69,6 @@ class NxQueries:
         def node(self, label: str, key: str) -> dict[str, Any] | None: ...
 
     # -- helpers --------------------------------------------------------------------------
-    # The hot loops read networkx's adjacency dicts (``g._succ``, ``g._pred``, ``g._node``)
-    # directly: its view objects cost more than the work at Germany scale.
 
     @staticmethod
     def _e(g: nx.MultiDiGraph, nid: str) -> Entity:
@@ -77,12 +77,6 @@ class NxQueries:
     @staticmethod
     def _type(g: nx.MultiDiGraph, nid: str) -> str:
         return str(g._node[nid]["type"])
-
-    @staticmethod
-    def _order(g: nx.MultiDiGraph, nid: str) -> tuple[str, str, str]:
-        """`Entity.sort_key` without building the entity."""
-        d = g._node[nid]
-        return (str(d["name"]), str(d["type"]), str(d["key"]))
 
     def _work_items(self, g: nx.MultiDiGraph, actor: str) -> Iterator[tuple[str, str, dict]]:
         """(item, rel, edge data) of the projects and cooperations ``actor`` works on."""
@@ -131,24 +125,15 @@ class NxQueries:
 
     # -- (1) ------------------------------------------------------------------------------
 
-    def _members(self, g: nx.MultiDiGraph) -> set[str]:
-        """Every actor that is a member of a network, cached per graph."""
-        aux = _aux(g)
-        if "members" not in aux:
-            aux["members"] = {
-                n for n, d in g._node.items() if d["type"] in ACTOR_LABELS and self._is_member(g, n)
-            }
-        return aux["members"]
-
     def q_work_index(self) -> list[tuple[Entity, tuple[tuple[str, int], ...]]]:
         g = self.graph()
-        counts: dict[str, Counter[str]] = {}
+        counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
         for t, d in g._node.items():
             if d["type"] != "Topic":
                 continue
             for item in self._items_about(g, t, WORK_ITEMS):
                 for actor, _, _ in self._workers(g, item):
-                    counts.setdefault(actor, Counter())[str(d["key"])] += 1
+                    counts[actor][str(d["key"])] += 1
         return [(self._e(g, a), tuple(sorted(c.items()))) for a, c in counts.items()]
 
     def q_actor_facts(self) -> list[tuple[Entity, dict[str, Any]]]:
@@ -160,7 +145,10 @@ class NxQueries:
         ]
 
     def q_member_ids(self) -> list[str]:
-        return sorted(self._members(self.graph()))
+        g = self.graph()
+        return sorted(
+            n for n, d in g._node.items() if d["type"] in ACTOR_LABELS and self._is_member(g, n)
+        )
 
     def q_nodes(self, label: str, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
         if keys is None:
