@@ -278,7 +278,8 @@ class QueryStore(GraphStore, Protocol):
         ...
 
     def q_nodes(self, label: str, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
-        """Properties of the nodes of ``label`` with the given keys (all when None), by key."""
+        """Properties of the public nodes of ``label`` with the given keys (all when None),
+        by key; nothing for a label that holds personal data."""
         ...
 
     def q_actor_facts(self) -> list[tuple[Entity, dict[str, Any]]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from graph.model import NODE_TYPES, key_property, split_node_id
+from graph.model import NODE_TYPES, PUBLIC_LABELS, key_property, split_node_id
 from graph.queries import (
     ACTORS,
     FACT_PROPS,
@@ -107,7 +107,7 @@ NODES = {
         )
         + f"RETURN n.{key_property(label)} AS key, properties(n) AS props"
     )
-    for label in NODE_TYPES
+    for label in PUBLIC_LABELS
     for by_key in (False, True)
 }
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from graph.model import ACTOR_LABELS, node_id
+from graph.model import ACTOR_LABELS, PUBLIC_LABELS, node_id
 from graph.queries import (
     FACT_PROPS,
     HUB_ITEMS,
@@ -151,6 +151,8 @@ class NxQueries:
         )
 
     def q_nodes(self, label: str, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
+        if label not in PUBLIC_LABELS:
+            return {}
         if keys is None:
             g = self.graph([label])
             keys = [str(d["key"]) for d in g._node.values()]

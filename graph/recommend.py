@@ -44,7 +44,11 @@ from graph.store import GraphStore
 
 TOPIC_POINTS, TOPIC_MAX = 3, 5
 SAME_KIND, SAME_LEVEL = 2, 1
-SIZE_STEPS = ((1.5, 3), (3.0, 2), (6.0, 1))
+SIZE_STEPS = (
+    (1.5, 3, "ähnlich groß"),
+    (3.0, 2, "vergleichbar groß"),
+    (6.0, 1, "gleiche Größenordnung"),
+)
 DISTANCE_STEPS = ((25, 4), (50, 3), (100, 2), (200, 1))
 SAME_STATE = 2
 COMMON_PARTNER_POINTS, COMMON_PARTNER_MAX = 2, 3
@@ -211,9 +215,9 @@ def _size_part(a: int | None, b: int | None) -> Part | None:
     if not a or not b:
         return None
     ratio = max(a, b) / min(a, b)
-    for limit, pts in SIZE_STEPS:
+    for limit, pts, words in SIZE_STEPS:
         if ratio <= limit:
-            return Part("Größe", pts, f"ähnlich groß ({_int(b)} zu {_int(a)} Einwohnern)")
+            return Part("Größe", pts, f"{words} ({_int(b)} zu {_int(a)} Einwohnern)")
     return None
 
 

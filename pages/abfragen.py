@@ -80,7 +80,11 @@ def show_graph(answer: Answer | ConsoleResult) -> None:
         )
         return
     st.caption("Grafik (dieselben Angaben wie in der Tabelle):")
-    st.iframe(render_html(g, height="420px"), height=440)
+    st.iframe(
+        render_html(g, height="420px"),
+        height=440,
+        alt=f"Netzwerkgrafik mit {n} Knoten; dieselben Angaben stehen in der Tabelle darüber",
+    )
 
 
 def ask(key: str, run: Callable[[], Any]) -> None:

@@ -346,11 +346,41 @@ def test_recommendations_for_a_newcomer_by_ags(curated: GraphStore) -> None:
     ]
     assert best.score == 15
     assert best.parts[3].text == "17 km entfernt"
-    assert "51.552 zu 36.400 Einwohnern" in best.parts[2].text
+    assert best.parts[2].text == "ähnlich groß (51.552 zu 36.400 Einwohnern)"
     for r in answer.recommendations:
         assert r.score == sum(p.points for p in r.parts)
     scores = [r.score for r in answer.recommendations]
     assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.reference_data
+def test_recommendations_for_a_directory_municipality(
+    curated: GraphStore, reference_dir: Path
+) -> None:
+    from loaders.detect import read_any
+
+    curated.write(read_any(reference_dir / "AuszugGV4QAktuell_2024.xlsx"))
+    answer = recommend(curated, "05515000", topics=["E-Akte"], limit=3)  # Münster
+    assert answer.target.describe() == (
+        "Münster (kreisfreie Stadt, Nordrhein-Westfalen, AGS 05515000)"
+    )
+    assert answer.existing_partners == 0
+    # equal points (10): Gütersloh is bigger and farther, Ibbenbüren smaller and nearer
+    assert [(r.candidate.name, r.score) for r in answer.recommendations] == [
+        ("Gütersloh", 10),
+        ("Ibbenbüren", 10),
+        ("Halle (Saale)", 9),
+    ]
+    ibb = answer.recommendations[1]
+    assert [(p.name, p.points) for p in ibb.parts] == [
+        ("Themen", 3),
+        ("Art", 1),
+        ("Nähe", 3),
+        ("Land", 2),
+        ("Mitglied", 1),
+    ]
+    assert ibb.parts[2].text == "35 km entfernt"
+    assert answer.recommendations[2].parts[1].text == "ebenfalls kreisfreie Stadt"
 
 
 def test_recommendations_leave_out_existing_partners(curated: GraphStore) -> None:
