@@ -26,10 +26,12 @@ What the questions mean (the same definitions everywhere):
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import json
 import threading
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import pairwise
@@ -38,7 +40,7 @@ from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 import networkx as nx
 
 from graph.errors import KommunetzError, NotFound
-from graph.lookup import resolve
+from graph.lookup import Hit, resolve
 from graph.model import (
     ACTOR_LABELS,
     ADMINISTRATIVE_RELS,
@@ -144,12 +146,9 @@ class Entity:
         return STATES[self.state_code][0] if self.state_code in STATES else ""
 
     def describe(self) -> str:
-        """``Neuenkirchen (Gemeinde, Nordrhein-Westfalen, AGS 05566060)``."""
-        bits = [self.kind or NODE_TYPES[self.label].singular]
-        if self.state:
-            bits.append(self.state)
-        bits.append(f"AGS {self.key}" if self.label == "Municipality" else self.key)
-        return f"{self.name} ({', '.join(bits)})"
+        """``Neuenkirchen (Gemeinde, Nordrhein-Westfalen, AGS 05566060)``, as a search
+        result describes itself."""
+        return Hit(self.label, self.key, self.name, self.kind, self.state_code).describe()
 
     def quoted(self) -> str:
         return f"„{self.name}“"
@@ -746,17 +745,29 @@ def partners(store: GraphStore, actor: str | Entity, *, limit: int = 50) -> Part
     reasons = partner_reasons(a.id, qs.q_incidences(a.id))
     entities = {e.id: e for e, _ in reasons.values()}
     index = work_index(store)
-    topics = topic_sharers(index, a.id)
+    shared = topic_sharers(index, a.id)
     # partners by topic only: thousands at Germany scale, so only the first ``limit``
-    weak = [b for b in topics if b not in reasons]
-    weak.sort(key=lambda b: (-len(topics[b]), index.actors[b].sort_key()))
-    for b in weak[: max(0, limit)]:
+    weak = [b for b in shared if b not in reasons]
+    top = heapq.nsmallest(
+        max(0, limit), weak, key=lambda b: (-shared[b], index.actors[b].sort_key())
+    )
+    for b in top:
         entities[b] = index.actors[b]
+    mine = index.topics_of.get(a.id, {})
     found = [
         Partner(
             entities[pid],
             tuple(sorted(reasons[pid][1], key=_reason_order)) if pid in reasons else (),
-            tuple(sorted(topics.get(pid, ()), key=Entity.sort_key)),
+            tuple(
+                sorted(
+                    (
+                        index.topic_entities[t]
+                        for t in index.topics_of.get(pid, {})
+                        if t in mine and t in index.topic_entities
+                    ),
+                    key=Entity.sort_key,
+                )
+            ),
         )
         for pid in entities
     ]
@@ -764,16 +775,13 @@ def partners(store: GraphStore, actor: str | Entity, *, limit: int = 50) -> Part
     return PartnersAnswer(a, len(reasons) + len(weak), found[: max(0, limit)])
 
 
-def topic_sharers(index: WorkIndex, actor_id: str) -> dict[str, set[Entity]]:
-    """Every other actor that works on a topic ``actor_id`` works on, with those topics."""
-    mine = index.topics_of.get(actor_id, {})
-    out: dict[str, set[Entity]] = {}
-    for t in mine:
-        topic = index.topic_entities.get(t)
-        for b in index.actors_on.get(t, {}):
-            if b != actor_id and topic is not None:
-                out.setdefault(b, set()).add(topic)
-    return out
+def topic_sharers(index: WorkIndex, actor_id: str) -> Counter[str]:
+    """How many topics each other actor shares with ``actor_id`` (only those sharing one)."""
+    counts: Counter[str] = Counter()
+    for t in index.topics_of.get(actor_id, {}):
+        counts.update(index.actors_on.get(t, {}).keys())
+    counts.pop(actor_id, None)
+    return counts
 
 
 def _reason_order(r: Reason) -> tuple[int, str, tuple[str, ...]]:
@@ -889,6 +897,7 @@ class PathsAnswer(Answer):
     paths: list[Path]
     include_admin: bool = False
     source_titles: dict[str, str] = field(default_factory=dict)
+    max_hops: int = MAX_HOPS
 
     @property
     def hops(self) -> int | None:
@@ -921,12 +930,16 @@ class PathsAnswer(Answer):
         if not self.paths:
             return (
                 f"Zwischen {self.a.quoted()} und {self.b.quoted()} gibt es keine Verbindung "
-                f"über höchstens {MAX_HOPS} Schritte."
+                f"über höchstens {self.max_hops} Schritte."
             )
+        steps = "1 Schritt" if self.hops == 1 else f"{self.hops} Schritte"
+        linked = f"{self.a.quoted()} und {self.b.quoted()} sind über {steps} verbunden"
+        if self.total == 1 and self.complete:
+            return linked + "; das ist der einzige so kurze Weg."
         more = "" if self.complete else " mindestens"
         return (
-            f"{self.a.quoted()} und {self.b.quoted()} sind über {self.hops} Schritte verbunden; "
-            f"es gibt{more} {self.total} gleich kurze Wege, gezeigt werden {len(self.paths)}."
+            f"{linked}; es gibt{more} {self.total} gleich kurze Wege, gezeigt werden "
+            f"{len(self.paths)}."
         )
 
     def lines(self) -> list[str]:
@@ -988,6 +1001,7 @@ def connections(
         paths,
         include_admin,
         source_titles(store, cited),
+        max_hops,
     )
 
 

@@ -185,6 +185,12 @@ def synthetic_batch(seed: int = 1, *, scale: float = 1.0, directory: Batch | Non
     def src() -> dict[str, list[str]]:
         return {"sources": [rng.choice(sources)]}
 
+    def link(rtype: str, start: tuple[str, str], end: tuple[str, str], **props: str) -> None:
+        """A relationship between two (label, key) ends, citing a random source."""
+        batch.rels.append(
+            Rel(rtype, Ref(start[1], start[0]), Ref(end[1], end[0]), {**props, **src()})
+        )
+
     if directory is not None:
         batch.extend(directory)
         munis = _directory_munis(directory)
@@ -228,14 +234,7 @@ def synthetic_batch(seed: int = 1, *, scale: float = 1.0, directory: Batch | Non
                 members.add((ags, nid))
     for ags, nid in sorted(members):
         since = str(rng.randint(2014, 2024))
-        batch.rels.append(
-            Rel(
-                "MEMBER_OF",
-                Ref(ags, "Municipality"),
-                Ref(nid, "Network"),
-                {"since": since, **src()},
-            )
-        )
+        link("MEMBER_OF", ("Municipality", ags), ("Network", nid), since=since)
 
     # organisations with members from one Kreis (Bewerbergemeinschaft, Zweckverband) or
     # one Land (IT-Dienstleister, Hochschule)
@@ -257,13 +256,9 @@ def synthetic_batch(seed: int = 1, *, scale: float = 1.0, directory: Batch | Non
         org_ids.append(oid)
         size = min(len(pool), rng.randint(3, 25))
         for ags in sorted(rng.sample(pool, size)):
-            batch.rels.append(
-                Rel("MEMBER_OF", Ref(ags, "Municipality"), Ref(oid, "Organisation"), src())
-            )
+            link("MEMBER_OF", ("Municipality", ags), ("Organisation", oid))
         if kind == "Bewerbergemeinschaft" and rng.random() < 0.5:
-            batch.rels.append(
-                Rel("MEMBER_OF", Ref(oid, "Organisation"), Ref("syn-net-bund", "Network"), src())
-            )
+            link("MEMBER_OF", ("Organisation", oid), ("Network", "syn-net-bund"))
     actors += [("Organisation", o) for o in org_ids]
     org_state = {n.key: n.props["state_code"] for n in batch.nodes if n.label == "Organisation"}
 
@@ -302,24 +297,17 @@ def synthetic_batch(seed: int = 1, *, scale: float = 1.0, directory: Batch | Non
             for _ in range(rng.randint(1, 2)):
                 runners.add(("Municipality", neighbour(home(lead))))
         for label, key in sorted(runners):
-            batch.rels.append(Rel("RUNS", Ref(key, label), Ref(pid, "Project"), src()))
+            link("RUNS", (label, key), ("Project", pid))
         if rng.random() < 0.15:
             partner = rng.choice(org_ids)
             if ("Organisation", partner) not in runners:
-                batch.rels.append(
-                    Rel(
-                        "PARTNER_OF",
-                        Ref(partner, "Organisation"),
-                        Ref(pid, "Project"),
-                        {"role": "Projektpartner", **src()},
-                    )
+                link(
+                    "PARTNER_OF", ("Organisation", partner), ("Project", pid), role="Projektpartner"
                 )
         for t in pick_topics(rng.choice((1, 1, 2, 2))):
-            batch.rels.append(Rel("ABOUT", Ref(pid, "Project"), Ref(t, "Topic"), src()))
+            link("ABOUT", ("Project", pid), ("Topic", t))
         if rng.random() < 0.15:
-            batch.rels.append(
-                Rel("IN_PROGRAMME", Ref(pid, "Project"), Ref("syn-net-bund", "Network"), src())
-            )
+            link("IN_PROGRAMME", ("Project", pid), ("Network", "syn-net-bund"))
 
     # workshops: a host, sometimes a co-host, guests mostly from the host's Land
     for i in range(max(4, round(WORKSHOPS * scale))):
@@ -340,35 +328,21 @@ def synthetic_batch(seed: int = 1, *, scale: float = 1.0, directory: Batch | Non
                 },
             )
         )
-        batch.rels.append(
-            Rel(
-                "HOSTED",
-                Ref(host[1], host[0]),
-                Ref(wid, "Workshop"),
-                {"role": "Gastgeber", **src()},
-            )
-        )
+        link("HOSTED", host, ("Workshop", wid), role="Gastgeber")
         taken = {host}
         if rng.random() < 0.1:
             co = runner()
             if co not in taken:
                 taken.add(co)
-                batch.rels.append(
-                    Rel(
-                        "HOSTED",
-                        Ref(co[1], co[0]),
-                        Ref(wid, "Workshop"),
-                        {"role": "Mitveranstalter", **src()},
-                    )
-                )
+                link("HOSTED", co, ("Workshop", wid), role="Mitveranstalter")
         for _ in range(rng.randint(3, 11)):
             guest = ("Municipality", neighbour(home(host))) if rng.random() < 0.75 else runner()
             if guest in taken:
                 continue
             taken.add(guest)
-            batch.rels.append(Rel("ATTENDED", Ref(guest[1], guest[0]), Ref(wid, "Workshop"), src()))
+            link("ATTENDED", guest, ("Workshop", wid))
         for t in pick_topics(rng.choice((1, 1, 2))):
-            batch.rels.append(Rel("ABOUT", Ref(wid, "Workshop"), Ref(t, "Topic"), src()))
+            link("ABOUT", ("Workshop", wid), ("Topic", t))
 
     # cooperations: neighbours, sometimes with an organisation
     for i in range(max(6, round(COOPERATIONS * scale))):
@@ -394,9 +368,9 @@ def synthetic_batch(seed: int = 1, *, scale: float = 1.0, directory: Batch | Non
         if rng.random() < 0.2:
             parties.add(("Organisation", rng.choice(org_ids)))
         for label, key in sorted(parties):
-            batch.rels.append(Rel("PARTY_TO", Ref(key, label), Ref(cid, "Cooperation"), src()))
+            link("PARTY_TO", (label, key), ("Cooperation", cid))
         for t in pick_topics(rng.choice((1, 1, 2))):
-            batch.rels.append(Rel("ABOUT", Ref(cid, "Cooperation"), Ref(t, "Topic"), src()))
+            link("ABOUT", ("Cooperation", cid), ("Topic", t))
     return batch
 
 
