@@ -357,15 +357,16 @@ def per_version(store: GraphStore, name: str, build: Callable[[GraphStore, int],
 @dataclass(frozen=True)
 class WorkIndex:
     """Who works on which topic (and through how many projects and cooperations), and
-    who is a member: small (≈50,000 pairs at Germany scale) and asked for by every
-    topic question, so it is read once per data version instead of walking thousands
-    of projects per request."""
+    who is a member of which network: small (≈50,000 pairs and ≈2,500 members at Germany
+    scale) and asked for by every topic question, so it is read once per data version
+    instead of walking thousands of projects per request."""
 
     actors: dict[str, Entity]
     topics_of: dict[str, dict[str, int]]  # actor id → topic key → items
     actors_on: dict[str, dict[str, int]]  # topic key → actor id → items
     members: frozenset[str]
     topic_entities: dict[str, Entity]
+    memberships: dict[str, tuple[Membership, ...]]  # of every member
 
 
 def work_index(store: GraphStore) -> WorkIndex:
@@ -384,7 +385,15 @@ def _build_work_index(store: GraphStore, version: int) -> WorkIndex:
         for t, n in counts:
             actors_on.setdefault(t, {})[actor.id] = n
     topics = {key: stored_entity("Topic", key, p) for key, p in qs.q_nodes("Topic", None).items()}
-    return WorkIndex(actors, topics_of, actors_on, frozenset(qs.q_member_ids()), topics)
+    members = qs.q_member_ids()
+    return WorkIndex(
+        actors,
+        topics_of,
+        actors_on,
+        frozenset(members),
+        topics,
+        _memberships_by_actor(qs, members),
+    )
 
 
 def topic_choices(store: GraphStore) -> list[Entity]:
@@ -603,8 +612,10 @@ def topic_members(
     """Who works on ``topic`` (question 1), most involved first, each with the projects
     and cooperations through which they do and their network memberships."""
     qs = as_query_store(store)
-    t = find_topic(store, topic)
     index = work_index(store)
+    # a topic key needs no look-up: the index knows every topic
+    known = index.topic_entities.get(topic) if isinstance(topic, str) else None
+    t = known or find_topic(store, topic)
     counts = index.actors_on.get(t.key, {})
     ids = [a for a in counts if not members_only or a in index.members]
     ids.sort(key=lambda a: (-counts[a], index.actors[a].sort_key()))
@@ -612,11 +623,10 @@ def topic_members(
     by_actor: dict[str, set[Involvement]] = {a: set() for a in top}
     for r in qs.q_actor_work(top, t.key) if top else []:
         by_actor[r.actor_id].add(Involvement(r.item, r.rel, r.role, r.sources))
-    memberships = _memberships_by_actor(qs, top)
     workers = [
         TopicWorker(
             index.actors[a],
-            memberships.get(a, ()),
+            index.memberships.get(a, ()),
             tuple(sorted(by_actor[a], key=lambda i: (i.item.sort_key(), i.rel))),
         )
         for a in top
