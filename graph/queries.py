@@ -276,6 +276,10 @@ class QueryStore(GraphStore, Protocol):
         cooperations about it) per topic."""
         ...
 
+    def q_by_key(self, labels: Sequence[str], key: str) -> list[Entity]:
+        """The public nodes of ``labels`` (sorted label names) whose key is ``key``."""
+        ...
+
     def q_nodes(self, label: str, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
         """Properties of the public nodes of ``label`` with the given keys (all when None),
         by key; nothing for a label that holds personal data."""
@@ -433,17 +437,12 @@ def _by_key(store: GraphStore, key: str, labels: Iterable[str]) -> Entity | None
 
     A key is what scripts pass; looking it up directly spares the name search (which
     ranks every municipality) and means the same: an exact key is the best search hit."""
-    found = []
-    for label in labels:
-        if not NODE_TYPES[label].key_pattern.match(key):
-            continue
-        props = store.node(label, key)
-        if props is not None:
-            found.append(stored_entity(label, key, props))
+    fitting = sorted(label for label in labels if NODE_TYPES[label].key_pattern.match(key))
+    found = as_query_store(store).q_by_key(fitting, key) if fitting else []
     if len(found) != 1:
         return None
     e = found[0]
-    if e.label == "Municipality" and e.state_code is None:
+    if e.label == "Municipality" and e.state_code is None:  # as `graph.lookup.make_hit`
         return Entity(e.label, e.key, e.name, e.kind, key[:2])
     return e
 

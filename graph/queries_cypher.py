@@ -97,6 +97,17 @@ MEMBER_IDS = (
     "OR EXISTS { (x)-[:MEMBER_OF]->(:Organisation)-[:MEMBER_OF]->(:Network) } "
     f"RETURN {_id('x')} AS id"
 )
+
+
+def _by_key(labels: Sequence[str]) -> str:
+    found = " UNION ".join(f"MATCH {_match('n', label, 'key')} RETURN n" for label in labels)
+    return f"CALL () {{ {found} }} RETURN {_ent('n')} AS node"
+
+
+#: A node by key, one statement per label and for both actor labels at once (an AGS
+#: could in principle also be an organisation's id).
+BY_KEY = {(label,): _by_key([label]) for label in PUBLIC_LABELS} | {ACTORS: _by_key(ACTORS)}
+
 #: Nodes of a label: all of them (False), or those of ``$keys`` by the index (True).
 NODES = {
     (label, by_key): (
@@ -266,6 +277,17 @@ class CypherQueries:
 
     def q_member_ids(self) -> list[str]:
         return sorted(r["id"] for r in self._read(MEMBER_IDS))
+
+    def q_by_key(self, labels: Sequence[str], key: str) -> list[Entity]:
+        query = BY_KEY.get(tuple(labels))
+        if query is not None:
+            return [_entity(r["node"]) for r in self._read(query, key=key)]
+        return [  # other combinations: one statement per label (private ones: none)
+            _entity(r["node"])
+            for label in labels
+            if (label,) in BY_KEY
+            for r in self._read(BY_KEY[(label,)], key=key)
+        ]
 
     def q_nodes(self, label: str, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
         query = NODES.get((label, keys is not None))

@@ -150,6 +150,11 @@ class NxQueries:
             n for n, d in g._node.items() if d["type"] in ACTOR_LABELS and self._is_member(g, n)
         )
 
+    def q_by_key(self, labels: Sequence[str], key: str) -> list[Entity]:
+        g = self.graph()
+        ids = [node_id(label, key) for label in labels if label in PUBLIC_LABELS]
+        return [self._e(g, n) for n in ids if n in g]
+
     def q_nodes(self, label: str, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
         if label not in PUBLIC_LABELS:
             return {}
