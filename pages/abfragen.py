@@ -139,11 +139,15 @@ with tabs[0]:
         topic = st.selectbox("Thema", [t.key for t in topics], format_func=topic_names.get)
         members_only = st.checkbox("nur Mitglieder eines Netzwerks")
         limit = st.number_input("Höchstens so viele Akteure", 1, 5000, 50, key="limit-topic")
-        if st.form_submit_button("Abfragen", key="go-topic"):
+        if st.form_submit_button("Abfragen", key="go-topic", disabled=not topics):
             ask(
                 "q-topic",
-                lambda: topic_members(store, topic, members_only=members_only, limit=int(limit)),
+                lambda: topic_members(
+                    store, topic or "", members_only=members_only, limit=int(limit)
+                ),
             )
+    if not topics:
+        st.info("Es sind noch keine Themen geladen (kommunetz load).")
     show_answer("q-topic")
 
 with tabs[1]:
