@@ -145,14 +145,12 @@ def _build_snapshot(store: GraphStore, version: int) -> Snapshot:
         if kind != "item":  # a member or partner of the hub, itself an actor
             for a in members:
                 tie(a, hub)
-    work = {a: set(ts) for a, ts in index.topics_of.items()}
-    topics = dict(index.topic_entities)
     return Snapshot(
         version,
         actors,
         {a: dict(c) for a, c in partners.items()},
-        {a: frozenset(t) for a, t in work.items()},
-        topics,
+        {a: frozenset(ts) for a, ts in index.topics_of.items()},
+        dict(index.topic_entities),
     )
 
 
@@ -356,18 +354,7 @@ def _compute_metrics(store: GraphStore, version: int) -> Metrics:
     ent = [snap.actors[a].entity for a in ids]
 
     degree = g.degree()
-    if n > EXACT_BETWEENNESS_LIMIT:
-        sources = sorted(random.Random(SEED).sample(range(n), BETWEENNESS_SAMPLE))
-        raw = g.betweenness(directed=False, sources=sources)
-        scale = n / len(sources)
-        sampled = True
-    else:
-        sources = list(range(n))
-        raw = g.betweenness(directed=False) if n else []
-        scale = 1.0
-        sampled = False
-    pairs = (n - 1) * (n - 2) / 2 if n > 2 else 1.0
-    between = [b * scale / pairs for b in raw]
+    between, sampled, n_sources = _betweenness(g)
 
     membership = _leiden(g, weights) if n else []
     modularity = g.modularity(membership, weights=weights) if edges else 0.0
@@ -431,7 +418,7 @@ def _compute_metrics(store: GraphStore, version: int) -> Metrics:
         degree=_top(ent, [float(d) for d in degree]),
         betweenness=_top(ent, between),
         betweenness_sampled=sampled,
-        betweenness_sources=len(sources),
+        betweenness_sources=n_sources,
         communities=communities,
         community_count=sum(1 for ms in ordered if len(ms) > 1),
         modularity=float(modularity),
@@ -442,6 +429,25 @@ def _compute_metrics(store: GraphStore, version: int) -> Metrics:
         top_ties=top_ties,
         seconds=time.perf_counter() - t0,
     )
+
+
+def _betweenness(g: ig.Graph) -> tuple[list[float], bool, int]:
+    """Normalised betweenness (share of the shortest paths between other pairs), whether
+    it is an estimate, and how many start points it was computed from: all up to
+    `EXACT_BETWEENNESS_LIMIT` actors, else `BETWEENNESS_SAMPLE` drawn with a fixed seed
+    and scaled up (Brandes–Pich)."""
+    n = g.vcount()
+    sampled = n > EXACT_BETWEENNESS_LIMIT
+    if sampled:
+        sources = sorted(random.Random(SEED).sample(range(n), min(n, BETWEENNESS_SAMPLE)))
+        raw = g.betweenness(directed=False, sources=sources)
+        scale = n / len(sources)
+    else:
+        sources = list(range(n))
+        raw = g.betweenness(directed=False) if n else []
+        scale = 1.0
+    pairs = (n - 1) * (n - 2) / 2 if n > 2 else 1.0
+    return [b * scale / pairs for b in raw], sampled, len(sources)
 
 
 def _top(entities: list[Entity], values: Iterable[float]) -> list[Score]:

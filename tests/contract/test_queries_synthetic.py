@@ -227,3 +227,31 @@ def test_germany_scale_without_directory() -> None:
     counts = full.counts()
     assert counts["nodes"]["Municipality"] == 10_752 + 400
     assert 180_000 <= len(full.rels) <= 240_000
+
+
+def test_sampled_betweenness_scales_like_the_exact_one(
+    batch: Batch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the size limit betweenness is estimated from sampled start points; drawing
+    every node as a start point must give the exact values back (the scaling is right),
+    and the answer says that the figure is sampled."""
+    import graph.analytics as analytics
+
+    store = EmbeddedStore(tmp_path / "syn.sqlite")
+    store.write(batch)
+    exact = network_metrics(store)
+    assert not exact.betweenness_sampled
+    monkeypatch.setattr(analytics, "EXACT_BETWEENNESS_LIMIT", 10)
+    monkeypatch.setattr(analytics, "BETWEENNESS_SAMPLE", exact.actors)
+    store.write(synthetic_batch(SEED, scale=0.01))  # same data: the cached answer is reused
+    cached = network_metrics(store)
+    assert cached is exact
+    store.clear()
+    store.write(batch)  # new data version: computed again, now "sampled"
+    sampled = network_metrics(store)
+    assert sampled.betweenness_sampled
+    assert "Stichprobe" in sampled.betweenness_note
+    assert [s.entity for s in sampled.betweenness] == [s.entity for s in exact.betweenness]
+    for a, b in zip(sampled.betweenness, exact.betweenness, strict=True):
+        assert a.value == pytest.approx(b.value)
+    store.close()
