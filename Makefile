@@ -49,8 +49,12 @@ neo4j: venv
 neo4j-stop:
 	$(BIN)/python -m tests.neo4j_server.server stop
 
+# Benchmarks print figures and ratios; run them on a quiet machine.
 bench: venv
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/view.py
+	$(BIN)/python bench/queries.py
+	$(BIN)/python bench/registrations.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/neo4j_server/target

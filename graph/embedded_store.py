@@ -23,6 +23,7 @@ from graph.merge import merge_props
 from graph.model import PUBLIC_LABELS
 from graph.nxbuild import build_graph
 from graph.prepare import prepare_batch
+from graph.queries_nx import NxQueries
 from graph.records import Batch, group_nodes, group_rels
 from graph.registrations_sqlite import SqliteRegistrations
 from graph.store import GraphStats, WriteSummary
@@ -83,7 +84,7 @@ def _dumps(props: dict[str, Any]) -> str:
     return json.dumps(props, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-class EmbeddedStore(SqliteRegistrations):
+class EmbeddedStore(NxQueries, SqliteRegistrations):
     """The graph in one SQLite file (created on first use)."""
 
     kind = "embedded"

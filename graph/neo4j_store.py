@@ -30,6 +30,7 @@ from graph.model import (
 )
 from graph.nxbuild import build_graph
 from graph.prepare import prepare_batch
+from graph.queries_cypher import CypherQueries
 from graph.records import Batch, group_nodes, group_rels
 from graph.registrations_cypher import REGISTRATION_CONSTRAINTS, CypherRegistrations
 from graph.store import GraphStats, WriteSummary
@@ -146,7 +147,7 @@ SEARCH = (
 CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 
-class Neo4jStore(CypherRegistrations):
+class Neo4jStore(CypherQueries, CypherRegistrations):
     """The graph in a Neo4j database. The driver is passed in and closed by `close` only
     when this store created it (see `graph.connect.open_store`)."""
 

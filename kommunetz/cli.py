@@ -20,6 +20,7 @@ from graph.export import FORMATS, export_graph
 from graph.model import NODE_TYPES, REL_TYPES
 from graph.store import GraphStore, WriteSummary
 from kommunetz import cli_registrations
+from kommunetz.cli_query import register_query
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_reset)
 
     cli_registrations.add_parser(sub)
+    register_query(sub)
     return parser
 
 

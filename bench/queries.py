@@ -1,0 +1,307 @@
+"""Benchmark of the guided questions at Germany scale, on both stores.
+
+    .venv/bin/python bench/queries.py [--scale 1.0] [--runs 40] [--skip-neo4j]
+
+Loads the seeded synthetic network (`loaders.synthetic`; all municipalities of the
+Destatis directory in ``../shared/data/municipalities`` when it is there) into a fresh
+embedded store and into Neo4j, and prints:
+
+* load time and rows/s per store, and for Neo4j the rows/s of one ``MERGE`` per row in its
+  own transaction (the way most tutorials load) on a sample, with the ratio;
+* p50/p95 latency of every question on both stores (after one warm-up call per store,
+  whose time is printed as "kalt");
+* the time to compute the network metrics (cold, then cached).
+
+Neo4j: without ``NEO4J_URI`` the bench starts its own throwaway server (the test
+server, ``tests/neo4j_server``) and stops it at the end. With ``NEO4J_URI`` it uses that
+database only with ``--wipe-configured-neo4j``, because it deletes everything in it.
+
+Targets (issue #4): p95 < 50 ms for questions 1–5 on both stores; full load into Neo4j
+< 30 s; metrics < 10 s. Timings taken while other work runs on the machine are not
+comparable; the script prints the figures, a person judges them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from graph.analytics import network_metrics  # noqa: E402
+from graph.embedded_store import EmbeddedStore  # noqa: E402
+from graph.merge import split_props  # noqa: E402
+from graph.neo4j_store import MERGE_NODES, Neo4jStore  # noqa: E402
+from graph.queries import (  # noqa: E402
+    connections,
+    partners,
+    shared_topics,
+    topic_members,
+    workshops,
+)
+from graph.recommend import recommend  # noqa: E402
+from graph.records import Batch  # noqa: E402
+from graph.store import GraphStore  # noqa: E402
+from loaders.synthetic import synthetic_batch  # noqa: E402
+
+DIRECTORY = REPO.parent / "shared" / "data" / "municipalities" / "AuszugGV4QAktuell_2024.xlsx"
+TARGET_P95_MS = 50.0
+TARGET_LOAD_S = 30.0
+TARGET_METRICS_S = 10.0
+MERGE_SAMPLE = 2_000
+
+
+def build_batch(seed: int, scale: float, directory: Path | None) -> Batch:
+    dir_batch = None
+    if directory is not None and directory.is_file() and scale == 1.0:
+        from loaders.detect import read_any
+
+        dir_batch = read_any(directory)
+    return synthetic_batch(seed, scale=scale, directory=dir_batch)
+
+
+def rows_of(batch: Batch) -> int:
+    return len(batch.nodes) + len(batch.rels)
+
+
+def one_merge_per_row(store: Neo4jStore, batch: Batch, n: int) -> float:
+    """Rows/s of one auto-committed ``MERGE`` statement per node (on a sample)."""
+    nodes = [x for x in batch.nodes if x.label == "Project"][:n]
+    store.clear()
+    t0 = time.perf_counter()
+    with store.driver.session(database=store.database) as session:
+        for node in nodes:
+            plain, sources, dated = split_props(node.props)
+            row = {"key": node.key, "props": plain, "sources": sources, **dated}
+            session.run(MERGE_NODES["Project"], rows=[row]).consume()
+    seconds = time.perf_counter() - t0
+    store.clear()
+    return len(nodes) / seconds
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def sample_inputs(
+    batch: Batch, seed: int, n: int
+) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """Inputs for the timed calls, and warm-up inputs that use every query variant once
+    (a Cypher statement is compiled on its first use; that is the cold time, not p95)."""
+    rng = random.Random(seed)
+    active = sorted({r.start.id for r in batch.rels if r.type in ("RUNS", "PARTY_TO", "ATTENDED")})
+    keys = [a.split(":", 1)[1] for a in active]
+    munis = [a.split(":", 1)[1] for a in active if a.startswith("Municipality:")]
+    orgs = [a.split(":", 1)[1] for a in active if a.startswith("Organisation:")]
+    topics = sorted(x.key for x in batch.nodes if x.label == "Topic")
+    timed = {
+        "actors": rng.sample(keys, n),
+        "pairs": [tuple(rng.sample(keys, 2)) for _ in range(n)],
+        "topics": [rng.choice(topics) for _ in range(n)],
+    }
+    m = rng.sample(munis, 2)
+    o = rng.sample(orgs, 2) if len(orgs) >= 2 else m  # a tiny network may lack them
+    warm = {
+        "actors": [m[0], o[0], m[1], o[1]],
+        "pairs": [(m[0], m[1]), (m[0], o[0]), (o[0], m[0]), (o[0], o[1])],
+        "topics": topics[:4],
+    }
+    return timed, warm
+
+
+Ask = Callable[[GraphStore, int], Any]
+
+
+def questions(inputs: dict[str, list[Any]]) -> dict[str, Ask]:
+    a, p, t = inputs["actors"], inputs["pairs"], inputs["topics"]
+    return {
+        "1 Thema (topic)": lambda s, i: topic_members(s, t[i % len(t)]),
+        "2 Partner (partners)": lambda s, i: partners(s, a[i % len(a)]),
+        "3 Wege (path)": lambda s, i: connections(s, *p[i % len(p)]),
+        "4 gemeinsame Themen": lambda s, i: shared_topics(s, *p[i % len(p)]),
+        "5 Veranstaltungen (Akteur)": lambda s, i: workshops(s, actor=a[i % len(a)]),
+        "5 Veranstaltungen (Thema)": lambda s, i: workshops(s, topic=t[i % len(t)]),
+        "5 Veranstaltungen (alle)": lambda s, i: workshops(s),
+        "6 Vorschläge (recommend)": lambda s, i: recommend(s, a[i % len(a)]),
+    }
+
+
+def time_questions(
+    store: GraphStore, qs: dict[str, Ask], warm: dict[str, Ask], runs: int
+) -> dict[str, tuple[float, float, float]]:
+    out = {}
+    for name, ask in qs.items():
+        t0 = time.perf_counter()
+        warm[name](store, 0)  # the first call builds per-version caches, compiles Cypher
+        cold = time.perf_counter() - t0
+        for i in range(1, 4):
+            warm[name](store, i)
+        times = []
+        for i in range(runs):
+            t0 = time.perf_counter()
+            ask(store, i)
+            times.append(time.perf_counter() - t0)
+        out[name] = (cold * 1000, percentile(times, 50) * 1000, percentile(times, 95) * 1000)
+    return out
+
+
+def time_metrics(store: GraphStore) -> tuple[float, float, Any]:
+    t0 = time.perf_counter()
+    m = network_metrics(store)
+    cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    network_metrics(store)
+    return cold, time.perf_counter() - t0, m
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--runs", type=int, default=40, help="timed calls per question and store")
+    ap.add_argument("--skip-neo4j", action="store_true")
+    ap.add_argument("--wipe-configured-neo4j", action="store_true")
+    ap.add_argument("--directory", type=Path, default=DIRECTORY)
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    batch = build_batch(args.seed, args.scale, args.directory)
+    counts = batch.counts()
+    print(
+        f"Synthetisches Netz (seed {args.seed}, scale {args.scale:g}): "
+        f"{len(batch.nodes):,} Knoten, {len(batch.rels):,} Beziehungen, erzeugt in "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
+    print("  " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts["nodes"].items())))
+    timed, warm_inputs = sample_inputs(batch, args.seed, max(args.runs, 10))
+    qs, warm = questions(timed), questions(warm_inputs)
+    results: dict[str, dict[str, tuple[float, float, float]]] = {}
+    metrics: dict[str, tuple[float, float, Any]] = {}
+    loads: dict[str, float] = {}
+
+    with tempfile.TemporaryDirectory(prefix="kommunetz-bench-") as tmp:
+        embedded = EmbeddedStore(Path(tmp) / "bench.sqlite")
+        t0 = time.perf_counter()
+        embedded.write(batch)
+        loads["embedded"] = time.perf_counter() - t0
+        print(
+            f"\nLaden eingebettet: {loads['embedded']:.1f} s, "
+            f"{rows_of(batch) / loads['embedded']:,.0f} Zeilen/s"
+        )
+        # metrics first: their cold time includes reading the cooperation graph
+        metrics["embedded"] = time_metrics(embedded)
+        results["embedded"] = time_questions(embedded, qs, warm, args.runs)
+        embedded.close()
+
+        if not args.skip_neo4j:
+            server = None
+            uri = os.environ.get("NEO4J_URI")
+            if uri and not args.wipe_configured_neo4j:
+                print(
+                    "\nNEO4J_URI ist gesetzt: der Benchmark löscht die Datenbank und braucht "
+                    "dafür --wipe-configured-neo4j. Neo4j übersprungen."
+                )
+            else:
+                if uri:
+                    neo = Neo4jStore.connect(
+                        uri,
+                        os.environ.get("NEO4J_USERNAME"),
+                        os.environ.get("NEO4J_PASSWORD"),
+                        os.environ.get("NEO4J_DATABASE") or "neo4j",
+                    )
+                else:
+                    from tests.neo4j_server import server as neo4j_server
+
+                    print("\nStarte Neo4j (Testserver) …")
+                    server = neo4j_server.start(Path(tmp) / "neo4j")
+                    neo = Neo4jStore.connect(server.uri, server.user, server.password)
+                try:
+                    # a freshly started JVM compiles every statement on first use (up to a
+                    # second each, some 50 statements): load a small network of the same
+                    # shape and ask every question on it first, and report that apart
+                    small = synthetic_batch(args.seed + 1, scale=0.02)
+                    t0 = time.perf_counter()
+                    neo.write(small)
+                    warm_s = time.perf_counter() - t0
+                    network_metrics(neo)
+                    _, small_inputs = sample_inputs(small, args.seed, 4)
+                    for ask in questions(small_inputs).values():
+                        for i in range(4):
+                            ask(neo, i)
+                    neo.clear()
+                    print(
+                        f"Neo4j aufwärmen: kleines Netz ({rows_of(small):,} Zeilen) in "
+                        f"{warm_s:.1f} s geladen, alle Fragen einmal gestellt (erste "
+                        f"Ausführung jeder Anweisung), zusammen {time.perf_counter() - t0:.1f} s"
+                    )
+                    per_row = one_merge_per_row(neo, batch, MERGE_SAMPLE)
+                    neo.clear()
+                    t0 = time.perf_counter()
+                    neo.write(batch)
+                    loads["neo4j"] = time.perf_counter() - t0
+                    batched = rows_of(batch) / loads["neo4j"]
+                    print(
+                        f"Laden Neo4j: {loads['neo4j']:.1f} s, {batched:,.0f} Zeilen/s "
+                        f"(Ziel < {TARGET_LOAD_S:.0f} s: "
+                        f"{'erfüllt' if loads['neo4j'] < TARGET_LOAD_S else 'VERFEHLT'})"
+                    )
+                    print(
+                        f"  ein MERGE je Zeile (Stichprobe {MERGE_SAMPLE:,} Knoten): "
+                        f"{per_row:,.0f} Zeilen/s; gebündelt ist {batched / per_row:,.0f}× "
+                        "schneller"
+                    )
+                    metrics["neo4j"] = time_metrics(neo)
+                    results["neo4j"] = time_questions(neo, qs, warm, args.runs)
+                    neo.clear()
+                finally:
+                    neo.close()
+                    if server is not None:
+                        server.stop()
+
+    print(
+        f"\nAntwortzeiten in ms ({args.runs} Aufrufe je Frage und Datenbank; „kalt“ = erster "
+        "Aufruf nach dem Laden)"
+    )
+    kinds = list(results)
+    header = f"{'Frage':<28}" + "".join(f"{k + ' kalt':>16}{'p50':>9}{'p95':>9}" for k in kinds)
+    print(header)
+    for name in qs:
+        line = f"{name:<28}"
+        for k in kinds:
+            cold, p50, p95 = results[k][name]
+            mark = " "
+            if name[0] in "12345" and p95 >= TARGET_P95_MS:
+                mark = "!"
+            line += f"{cold:>16.1f}{p50:>9.1f}{p95:>8.1f}{mark}"
+        print(line)
+    print(f"(! = über dem Ziel p95 < {TARGET_P95_MS:.0f} ms für die Fragen 1–5)")
+    if len(kinds) == 2:
+        print("\nVerhältnis p95 Neo4j / eingebettet:")
+        for name in qs:
+            e, n = results["embedded"][name][2], results["neo4j"][name][2]
+            print(f"  {name:<28}{n / e:>8.1f}")
+
+    print("\nKennzahlen (Frage 7)")
+    for k, (cold, warm, m) in metrics.items():
+        ok = "erfüllt" if cold < TARGET_METRICS_S else "VERFEHLT"
+        print(
+            f"  {k}: {cold:.1f} s berechnet (Ziel < {TARGET_METRICS_S:.0f} s: {ok}), "
+            f"danach aus dem Cache {warm * 1000:.1f} ms; {m.actors:,} Akteure, {m.ties:,} "
+            f"Partnerschaften, {m.community_count} Gruppen, Betweenness "
+            f"{'Stichprobe' if m.betweenness_sampled else 'exakt'}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
