@@ -37,6 +37,8 @@ from graph.store import GraphStore
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_ROW_LIMIT = 1_000
 MAX_ROW_LIMIT = 10_000
+#: What the console offers to start from: a read that shows a table and a graph.
+EXAMPLE_QUERY = "MATCH (m:Municipality)-[r:RUNS]->(p:Project) RETURN m, r, p LIMIT 25"
 
 #: Keywords that start a writing or administrative clause (or belong only to one).
 FORBIDDEN: dict[str, str] = {

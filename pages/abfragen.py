@@ -15,6 +15,7 @@ from graph.analytics import TITLES, network_metrics
 from graph.cypher_console import (
     DEFAULT_ROW_LIMIT,
     DEFAULT_TIMEOUT_S,
+    EXAMPLE_QUERY,
     MAX_ROW_LIMIT,
     ConsoleResult,
     run_console,
@@ -300,7 +301,7 @@ with tabs[7]:
         with st.form("form-console"):
             text = st.text_area(
                 "Cypher-Abfrage",
-                "MATCH (m:Municipality)-[r:RUNS]->(p:Project) RETURN m, r, p LIMIT 25",
+                EXAMPLE_QUERY,
                 height=120,
             )
             timeout = st.number_input(

@@ -36,13 +36,13 @@ def test_topic_json_and_text(loaded: str, capsys: pytest.CaptureFixture[str]) ->
 
 def test_ambiguous_name_lists_candidates(loaded: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "partners", "Steinfurt")
-    assert code == 1
+    assert code == 2  # the typed name is unusable input: same code as any invalid input
     assert out == ""
     assert err.startswith("Fehler: „Steinfurt“ ist mehrdeutig.")
     assert "Steinfurt (Stadt, Nordrhein-Westfalen, AGS 05566084)" in err
     assert "Traceback" not in err
     code, _, err = run(capsys, "topic", "Raumfahrt")
-    assert code == 1
+    assert code == 2
     assert err.strip() == "Fehler: Kein Thema gefunden für „Raumfahrt“."
 
 

@@ -190,9 +190,9 @@ def test_unknown_references_and_statuses(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, _, err = run(capsys, "registrations", "approve", "Düren")
-    assert code == 1 and "„Düren“ ist keine Referenznummer" in err
+    assert code == 2 and "„Düren“ ist keine Referenznummer" in err
     code, _, err = run(capsys, "registrations", "approve", "R-2025-AAAA-BBBB")
-    assert code == 1 and "R-2025-AAAA-BBBB gibt es nicht" in err
+    assert code == 2 and "R-2025-AAAA-BBBB gibt es nicht" in err
     code, _, err = run(capsys, "registrations", "list", "--status", "fertig")
     assert code == 2 and "erlaubt sind offen, aufgenommen, abgelehnt" in err
     code, _, err = run(capsys, "registrations", "reject", "R-2025-AAAA-BBBB", "--reason", " ")

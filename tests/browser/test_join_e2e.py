@@ -183,6 +183,28 @@ def test_register_approve_and_see_the_new_member(app_url: tuple[str, Path]) -> N
             expect(members).to_contain_text(NAME)
             assert members.locator("b").count() == 0
             assert EMAIL not in page.content()
+
+            # --- ... and in the explorer: found by search, drawn in the graph, as text
+            page.goto(f"{url}/netzwerk")
+            page.get_by_label("Suche nach Name oder AGS").fill("05358999")
+            page.get_by_role("button", name="Suchen").click()
+            page.get_by_role("heading", name=f"Umgebung von {NAME} (Tiefe 1)").wait_for()
+            frame = page.frame_locator("iframe[title^='Netzwerkgrafik']")
+            frame.locator("body[data-drawn='1']").wait_for(state="attached")
+            selected = frame.locator("body").evaluate(
+                "() => window.kommunetzNetwork.getSelectedNodes()"
+            )
+            assert selected == ["Municipality:05358999"]
+            label = frame.locator("body").evaluate(
+                "() => window.kommunetzNetwork.body.data.nodes.get('Municipality:05358999').label"
+            )
+            assert label == NAME, "the name is drawn as typed text"
+            assert frame.locator("b").count() == 0, "... never as markup"
+            neighbours = frame.locator("body").evaluate(
+                "() => window.kommunetzNetwork.getConnectedNodes('Municipality:05358999')"
+            )
+            assert f"Network:{OPEN_NETWORK_ID}" in neighbours
+            assert EMAIL not in page.content()
         finally:
             browser.close()
 
