@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -80,18 +81,16 @@ def page(browser: Any) -> Iterator[tuple[Any, Requests]]:
     context.close()
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app as a user starts it (``streamlit run app.py``), on the curated data in an
-    embedded store. The server process is stopped, by its id, at the end."""
-    db = tmp_path_factory.mktemp("app") / "kommunetz.sqlite"
-    store = EmbeddedStore(db)
-    store.write(read_curated(REPO / "data"))
-    store.close()
+@contextmanager
+def running_app(db: Path, log_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """The app as a user starts it (``streamlit run app.py``) on the embedded store ``db``,
+    on a free port; yields its URL. The server's process group is stopped at the end."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     env["KOMMUNETZ_DB"] = str(db)
-    log = (tmp_path_factory.mktemp("app-log") / "streamlit.log").open("w")
+    env.update(extra_env or {})
+    log_path = log_dir / "streamlit.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -114,7 +113,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
@@ -123,7 +122,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Streamlit startete nicht (siehe {log.name})")
+                raise RuntimeError(f"Streamlit startete nicht (siehe {log_path})")
             time.sleep(0.5)
         yield url
     finally:
@@ -134,3 +133,19 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def curated_db(path: Path) -> Path:
+    """An embedded store at ``path`` holding the curated data."""
+    store = EmbeddedStore(path)
+    store.write(read_curated(REPO / "data"))
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on the curated data, shared by the explorer's browser tests."""
+    db = curated_db(tmp_path_factory.mktemp("app") / "kommunetz.sqlite")
+    with running_app(db, tmp_path_factory.mktemp("app-log")) as url:
+        yield url

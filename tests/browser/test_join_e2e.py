@@ -5,36 +5,20 @@ no script run, and not one request to a host other than the app's."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from graph.embedded_store import EmbeddedStore
 from graph.registrations import OPEN_NETWORK_ID, Status
 from kommunetz.auth import hash_password
-from loaders.curated import read_curated
-from tests.neo4j_server.server import free_port
+from tests.browser.conftest import curated_db, running_app
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ADMIN, PASSWORD = "koordination", "ein sehr geheimes Passwort"
 NAME = "Musterdorf <b>am See</b>"
 XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>"
@@ -43,170 +27,110 @@ TIMEOUT = 60_000  # ms: a busy machine
 
 
 @pytest.fixture
-def app_url(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """The app on a free local port, with the curated data and a coordinator account;
-    stopped (its whole process group) at the end."""
-    if (
-        not Path(CHROMIUM).exists()
-        or shutil.which("streamlit", path=str(REPO / ".venv/bin")) is None
-    ):
-        if os.environ.get("KOMMUNETZ_NO_SKIPS") == "1":
-            pytest.fail(f"browser test needs {CHROMIUM} and the venv's streamlit")
-        pytest.skip(f"browser test needs {CHROMIUM} (make browser)")
-    db = tmp_path / "app.sqlite"
-    store = EmbeddedStore(db)
-    store.write(read_curated(REPO / "data"))
-    store.close()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
-    env.update(
-        KOMMUNETZ_DB=str(db),
-        KOMMUNETZ_OUTBOX=str(tmp_path / "outbox"),
-        KOMMUNETZ_ADMIN_USER=ADMIN,
-        KOMMUNETZ_ADMIN_PASSWORD_HASH=hash_password(PASSWORD),
-    )
-    port = free_port()
-    log = open(tmp_path / "streamlit.log", "wb")  # noqa: SIM115  (closed below)
-    proc = subprocess.Popen(
-        [
-            str(REPO / ".venv/bin/streamlit"),
-            "run",
-            str(REPO / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start: {(tmp_path / 'streamlit.log').read_text()}")
-            time.sleep(0.5)
+def join_app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The app on its own copy of the curated data, with a coordinator account."""
+    db = curated_db(tmp_path / "app.sqlite")
+    extra = {
+        "KOMMUNETZ_OUTBOX": str(tmp_path / "outbox"),
+        "KOMMUNETZ_ADMIN_USER": ADMIN,
+        "KOMMUNETZ_ADMIN_PASSWORD_HASH": hash_password(PASSWORD),
+    }
+    with running_app(db, tmp_path, extra) as url:
         yield url, db
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        log.close()
 
 
-def test_register_approve_and_see_the_new_member(app_url: tuple[str, Path]) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_register_approve_and_see_the_new_member(browser: Any, join_app: tuple[str, Path]) -> None:
+    from playwright.sync_api import expect
 
-    url, db = app_url
+    url, db = join_app
     foreign: list[str] = []
     dialogs: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="de-DE")
-            page.set_default_timeout(TIMEOUT)
-            page.on(
-                "request",
-                lambda r: (
-                    None
-                    if r.url.startswith(url) or r.url.startswith("data:")
-                    else foreign.append(r.url)
-                ),
-            )
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    context = browser.new_context(locale="de-DE")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT)
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith(url) or r.url.startswith("data:")
+                else foreign.append(r.url)
+            ),
+        )
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
 
-            # --- a municipality registers
-            page.goto(f"{url}/mitmachen")
-            expect(
-                page.get_by_role("heading", name="Mitmachen im offenen Netzwerk")
-            ).to_be_visible()
-            expect(page.locator(".st-key-mm_website")).to_be_hidden()  # the honeypot
-            page.get_by_role("textbox", name="Name der Kommune *", exact=True).fill(NAME)
-            page.get_by_role(
-                "textbox", name="Amtlicher Gemeindeschlüssel (AGS) *", exact=True
-            ).fill("05358999")
-            page.get_by_role("textbox", name="Name *", exact=True).fill("Erika Musterfrau")
-            page.get_by_role("textbox", name="Funktion *", exact=True).fill(
-                "E-Government-Beauftragte"
-            )
-            page.get_by_role("textbox", name="Dienstliche E-Mail-Adresse *", exact=True).fill(EMAIL)
-            topics = page.get_by_role("combobox", name="Themen, die Sie interessieren")
-            topics.click()
-            topics.press_sequentially("E-Akte")
-            page.get_by_role("option", name=re.compile(r"^E-Akte")).click()
-            page.keyboard.press("Escape")  # close the list (it hides the rest from readers)
-            page.get_by_role("textbox", name="Was wir anbieten", exact=True).fill(XSS)
-            consent = page.get_by_role("checkbox", name=re.compile("Datenschutzhinweis gelesen"))
-            consent.focus()
-            page.keyboard.press("Space")  # keyboard, as without a mouse
-            expect(consent).to_be_checked()
-            page.get_by_role("button", name="Registrierung absenden").click()
-            confirmation = page.get_by_text("Ihre Referenznummer lautet")
-            expect(confirmation).to_be_visible()
-            found = re.search(r"R-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", confirmation.inner_text())
-            assert found, confirmation.inner_text()
-            reference = found.group(0)
+        # --- a municipality registers
+        page.goto(f"{url}/mitmachen")
+        expect(page.get_by_role("heading", name="Mitmachen im offenen Netzwerk")).to_be_visible()
+        expect(page.locator(".st-key-mm_website")).to_be_hidden()  # the honeypot
+        page.get_by_role("textbox", name="Name der Kommune *", exact=True).fill(NAME)
+        page.get_by_role("textbox", name="Amtlicher Gemeindeschlüssel (AGS) *", exact=True).fill(
+            "05358999"
+        )
+        page.get_by_role("textbox", name="Name *", exact=True).fill("Erika Musterfrau")
+        page.get_by_role("textbox", name="Funktion *", exact=True).fill("E-Government-Beauftragte")
+        page.get_by_role("textbox", name="Dienstliche E-Mail-Adresse *", exact=True).fill(EMAIL)
+        topics = page.get_by_role("combobox", name="Themen, die Sie interessieren")
+        topics.click()
+        topics.press_sequentially("E-Akte")
+        page.get_by_role("option", name=re.compile(r"^E-Akte")).click()
+        page.keyboard.press("Escape")  # close the list (it hides the rest from readers)
+        page.get_by_role("textbox", name="Was wir anbieten", exact=True).fill(XSS)
+        consent = page.get_by_role("checkbox", name=re.compile("Datenschutzhinweis gelesen"))
+        consent.focus()
+        page.keyboard.press("Space")  # keyboard, as without a mouse
+        expect(consent).to_be_checked()
+        page.get_by_role("button", name="Registrierung absenden").click()
+        confirmation = page.get_by_text("Ihre Referenznummer lautet")
+        expect(confirmation).to_be_visible()
+        found = re.search(r"R-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", confirmation.inner_text())
+        assert found, confirmation.inner_text()
+        reference = found.group(0)
 
-            # --- the coordinator logs in and approves
-            page.goto(f"{url}/verwaltung")
-            page.get_by_role("textbox", name="Benutzername", exact=True).fill(ADMIN)
-            page.get_by_role("textbox", name="Passwort", exact=True).fill(PASSWORD)
-            page.get_by_role("button", name="Anmelden").click()
-            expect(page.get_by_text(f"Angemeldet als {ADMIN}")).to_be_visible()
-            page.get_by_text(reference).click()  # open the registration's expander
-            details = page.get_by_role("table", name=f"Angaben der Registrierung {reference}")
-            expect(details).to_contain_text(EMAIL)
-            expect(details).to_contain_text(XSS)  # shown as text ...
-            assert details.locator("img, script").count() == 0  # ... not as markup
-            page.get_by_role("button", name="Aufnehmen").click()
-            expect(
-                page.get_by_text("ist jetzt Mitglied des offenen Netzwerks seit")
-            ).to_be_visible()
+        # --- the coordinator logs in and approves
+        page.goto(f"{url}/verwaltung")
+        page.get_by_role("textbox", name="Benutzername", exact=True).fill(ADMIN)
+        page.get_by_role("textbox", name="Passwort", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Anmelden").click()
+        expect(page.get_by_text(f"Angemeldet als {ADMIN}")).to_be_visible()
+        page.get_by_text(reference).click()  # open the registration's expander
+        details = page.get_by_role("table", name=f"Angaben der Registrierung {reference}")
+        expect(details).to_contain_text(EMAIL)
+        expect(details).to_contain_text(XSS)  # shown as text ...
+        assert details.locator("img, script").count() == 0  # ... not as markup
+        page.get_by_role("button", name="Aufnehmen").click()
+        expect(page.get_by_text("ist jetzt Mitglied des offenen Netzwerks seit")).to_be_visible()
 
-            # --- everyone sees the new member (contact data nowhere)
-            page.goto(f"{url}/mitmachen")
-            members = page.get_by_role("table", name=re.compile("^Offenes Netzwerk"))
-            expect(members).to_contain_text(NAME)
-            assert members.locator("b").count() == 0
-            assert EMAIL not in page.content()
+        # --- everyone sees the new member (contact data nowhere)
+        page.goto(f"{url}/mitmachen")
+        members = page.get_by_role("table", name=re.compile("^Offenes Netzwerk"))
+        expect(members).to_contain_text(NAME)
+        assert members.locator("b").count() == 0
+        assert EMAIL not in page.content()
 
-            # --- ... and in the explorer: found by search, drawn in the graph, as text
-            page.goto(f"{url}/netzwerk")
-            page.get_by_label("Suche nach Name oder AGS").fill("05358999")
-            page.get_by_role("button", name="Suchen").click()
-            page.get_by_role("heading", name=f"Umgebung von {NAME} (Tiefe 1)").wait_for()
-            frame = page.frame_locator("iframe[title^='Netzwerkgrafik']")
-            frame.locator("body[data-drawn='1']").wait_for(state="attached")
-            selected = frame.locator("body").evaluate(
-                "() => window.kommunetzNetwork.getSelectedNodes()"
-            )
-            assert selected == ["Municipality:05358999"]
-            label = frame.locator("body").evaluate(
-                "() => window.kommunetzNetwork.body.data.nodes.get('Municipality:05358999').label"
-            )
-            assert label == NAME, "the name is drawn as typed text"
-            assert frame.locator("b").count() == 0, "... never as markup"
-            neighbours = frame.locator("body").evaluate(
-                "() => window.kommunetzNetwork.getConnectedNodes('Municipality:05358999')"
-            )
-            assert f"Network:{OPEN_NETWORK_ID}" in neighbours
-            assert EMAIL not in page.content()
-        finally:
-            browser.close()
+        # --- ... and in the explorer: found by search, drawn in the graph, as text
+        page.goto(f"{url}/netzwerk")
+        page.get_by_label("Suche nach Name oder AGS").fill("05358999")
+        page.get_by_role("button", name="Suchen").click()
+        page.get_by_role("heading", name=f"Umgebung von {NAME} (Tiefe 1)").wait_for()
+        frame = page.frame_locator("iframe[title^='Netzwerkgrafik']")
+        frame.locator("body[data-drawn='1']").wait_for(state="attached")
+        selected = frame.locator("body").evaluate(
+            "() => window.kommunetzNetwork.getSelectedNodes()"
+        )
+        assert selected == ["Municipality:05358999"]
+        label = frame.locator("body").evaluate(
+            "() => window.kommunetzNetwork.body.data.nodes.get('Municipality:05358999').label"
+        )
+        assert label == NAME, "the name is drawn as typed text"
+        assert frame.locator("b").count() == 0, "... never as markup"
+        neighbours = frame.locator("body").evaluate(
+            "() => window.kommunetzNetwork.getConnectedNodes('Municipality:05358999')"
+        )
+        assert f"Network:{OPEN_NETWORK_ID}" in neighbours
+        assert EMAIL not in page.content()
+    finally:
+        context.close()
 
     assert dialogs == [], f"a script ran: {dialogs}"
     assert foreign == [], f"requests to other hosts: {foreign}"
