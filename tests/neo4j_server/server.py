@@ -89,11 +89,13 @@ class Server:
 
 def _java_command(home: Path, port: int, password: str) -> list[str]:
     heap = os.environ.get("KOMMUNETZ_NEO4J_HEAP", "2g")
+    extra = os.environ.get("KOMMUNETZ_NEO4J_JAVA_OPTS", "").split()
     classpath = os.pathsep.join([str(TARGET / "classes"), str(TARGET / "lib" / "*")])
     return [
         "java",
         f"-Xmx{heap}",
         "-XX:+UseG1GC",
+        *extra,
         "-cp",
         classpath,
         MAIN_CLASS,
