@@ -37,16 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from graph import layout
 from graph.model import STATES
 from graph.view import render_html
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # one list of flags for all
 
 #: Share of each node type and the relationship type that points to it.
 MIX = (
@@ -195,7 +186,7 @@ def main() -> int:
         from playwright.sync_api import sync_playwright
 
         pw = sync_playwright().start()
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     try:
         for n in args.sizes:
             g = synthetic_graph(n)

@@ -19,7 +19,7 @@ import networkx as nx
 
 from graph.errors import StoreUnavailable
 from graph.lookup import NAME_PROPS, Hit, make_hit, order, rank
-from graph.merge import merge_props
+from graph.merge import upserts
 from graph.model import PUBLIC_LABELS
 from graph.nxbuild import build_graph
 from graph.prepare import prepare_batch
@@ -181,37 +181,26 @@ class EmbeddedStore(NxQueries, SqliteRegistrations):
         summary = WriteSummary(nodes_total=len(batch.nodes), rels_total=len(batch.rels))
         batch = prepare_batch(batch, self.existing, require_sources=require_sources)
         for label, nodes in group_nodes(batch.nodes).items():
-            stored = self._stored_props(db, label, [n.key for n in nodes])
+            stored = {
+                k: json.loads(v)
+                for k, v in self._stored_props(db, label, [n.key for n in nodes]).items()
+            }
             rows = []
-            for n in nodes:
-                old_text = stored.get(n.key)
-                before = json.loads(old_text) if old_text is not None else {}
-                new_text = _dumps(merge_props(before, n.props))
-                if old_text is None:
-                    summary.nodes_created[label] += 1
-                elif new_text != old_text:
-                    summary.nodes_updated[label] += 1
-                else:
-                    continue
-                rows.append((label, n.key, new_text))
-                stored[n.key] = new_text  # a later record of the same key sees this one
+            for key, after, _, created in upserts(((n.key, n.props) for n in nodes), stored):
+                counter = summary.nodes_created if created else summary.nodes_updated
+                counter[label] += 1
+                rows.append((label, key, _dumps(after)))
             db.executemany(UPSERT_NODE, rows)
         for (rtype, sl, el), rels in group_rels(batch.rels).items():
-            stored_rels = self._stored_rels(db, rtype, sl, el, rels)
+            stored_rels = {
+                k: json.loads(v) for k, v in self._stored_rels(db, rtype, sl, el, rels).items()
+            }
             rel_rows = []
-            for r in rels:
-                ident = (r.start.key, r.end.key)
-                old_text = stored_rels.get(ident)
-                before = json.loads(old_text) if old_text is not None else {}
-                new_text = _dumps(merge_props(before, r.props))
-                if old_text is None:
-                    summary.rels_created[rtype] += 1
-                elif new_text != old_text:
-                    summary.rels_updated[rtype] += 1
-                else:
-                    continue
-                rel_rows.append((rtype, sl, r.start.key, el, r.end.key, new_text))
-                stored_rels[ident] = new_text
+            records = (((r.start.key, r.end.key), r.props) for r in rels)
+            for (sk, ek), after, _, created in upserts(records, stored_rels):
+                counter = summary.rels_created if created else summary.rels_updated
+                counter[rtype] += 1
+                rel_rows.append((rtype, sl, sk, el, ek, _dumps(after)))
             db.executemany(UPSERT_REL, rel_rows)
         if summary.changed:
             db.execute(BUMP_VERSION)

@@ -13,8 +13,8 @@ Both stores read what is stored, apply `merge_props` and write only what changed
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from graph.model import DATED_PROPS, SOURCES_PROP
 
@@ -60,3 +60,23 @@ def prop_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[st
     changes = {k: v for k, v in after.items() if before.get(k) != v}
     changes.update({k: None for k in before if k not in after})
     return changes
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def upserts(
+    records: Iterable[tuple[K, Mapping[str, Any]]], stored: dict[K, dict[str, Any]]
+) -> Iterator[tuple[K, dict[str, Any], dict[str, Any], bool]]:
+    """For each ``(ident, incoming)`` that changes something: ``(ident, after, changes,
+    created)``. Unchanged records are skipped; ``stored`` (what the store holds, by ident) is
+    updated as it goes, so a later record of the same ident builds on an earlier one.
+    Both stores decide "created / updated / unchanged" with this one function."""
+    for ident, incoming in records:
+        before = stored.get(ident)
+        after = merge_props(before or {}, incoming)
+        changes = prop_changes(before or {}, after)
+        if before is not None and not changes:
+            continue
+        stored[ident] = after
+        yield ident, after, changes, before is None

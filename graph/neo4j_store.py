@@ -20,7 +20,7 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 
 from graph.errors import StoreUnavailable
 from graph.lookup import NAME_PROPS, Hit, make_hit, order, rank
-from graph.merge import merge_props, prop_changes
+from graph.merge import upserts
 from graph.model import (
     NODE_TYPES,
     PRIVATE_RELS,
@@ -242,19 +242,13 @@ class Neo4jStore(CypherQueries, CypherRegistrations):
                     props.pop(key_prop, None)
                     stored[rec["k"]] = props
             rows = []
-            for n in nodes:
-                before = stored.get(n.key)
-                after = merge_props(before or {}, n.props)
-                changes = prop_changes(before or {}, after)
-                if before is None:
+            for key, _, changes, is_new in upserts(((n.key, n.props) for n in nodes), stored):
+                if is_new:
                     summary.nodes_created[label] += 1
-                    created.add((label, n.key))
-                elif changes:
-                    summary.nodes_updated[label] += 1
+                    created.add((label, key))
                 else:
-                    continue
-                rows.append({"key": n.key, "props": changes})
-                stored[n.key] = after  # a later record of the same key builds on this one
+                    summary.nodes_updated[label] += 1
+                rows.append({"key": key, "props": changes})
             _run_chunks(tx, WRITE_NODES[label], rows)
         for group, rels in group_rels(batch.rels).items():
             _, start_label, end_label = group
@@ -269,19 +263,11 @@ class Neo4jStore(CypherQueries, CypherRegistrations):
                 for rec in tx.run(READ_RELS_BY_ENDS[group], rows=ends[i : i + CHUNK]):
                     stored_rels[(rec["start"], rec["end"])] = dict(rec["props"])
             rows = []
-            for r in rels:
-                ident = (r.start.key, r.end.key)
-                before = stored_rels.get(ident)
-                after = merge_props(before or {}, r.props)
-                changes = prop_changes(before or {}, after)
-                if before is None:
-                    summary.rels_created[group[0]] += 1
-                elif changes:
-                    summary.rels_updated[group[0]] += 1
-                else:
-                    continue
-                rows.append({"start": r.start.key, "end": r.end.key, "props": changes})
-                stored_rels[ident] = after
+            records = (((r.start.key, r.end.key), r.props) for r in rels)
+            for (start, end), _, changes, is_new in upserts(records, stored_rels):
+                counter = summary.rels_created if is_new else summary.rels_updated
+                counter[group[0]] += 1
+                rows.append({"start": start, "end": end, "props": changes})
             _run_chunks(tx, WRITE_RELS[group], rows)
         if summary.changed:
             tx.run(BUMP_VERSION).consume()
