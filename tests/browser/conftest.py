@@ -100,10 +100,7 @@ def running_app(db: Path, log_dir: Path, extra_env: dict[str, str] | None = None
             "app.py",
             "--server.port",
             str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
+            # otherwise as `make run` starts it: .streamlit/config.toml decides the rest
         ],
         cwd=REPO,
         env=env,
@@ -124,6 +121,11 @@ def running_app(db: Path, log_dir: Path, extra_env: dict[str, str] | None = None
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"Streamlit startete nicht (siehe {log_path})")
             time.sleep(0.5)
+        log.flush()
+        started = log_path.read_text()
+        # the server itself must not reach out either (Streamlit asks a third-party host
+        # for the "External URL" unless browser.serverAddress is set)
+        assert "External URL" not in started and "external IP" not in started, started
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
