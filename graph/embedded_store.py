@@ -71,6 +71,11 @@ NETWORK_MEMBERS = (
     "SELECT end_key, count(*) FROM rels WHERE type = 'MEMBER_OF' AND end_label = 'Network' "
     "GROUP BY end_key"
 )
+GROUP_MEMBERS = (
+    "SELECT o.key, json_extract(o.props, '$.name'), count(*) FROM rels r "
+    "JOIN nodes o ON o.label = r.end_label AND o.key = r.end_key "
+    "WHERE r.type = 'MEMBER_OF' AND r.end_label = 'Organisation' GROUP BY o.key"
+)
 NETWORK_PARTNERS = (
     "SELECT end_key, json_extract(props, '$.role'), count(*) FROM rels "
     "WHERE type = 'PARTNER_OF' AND end_label = 'Network' GROUP BY 1, 2"
@@ -240,7 +245,11 @@ class EmbeddedStore(NxQueries, SqliteRegistrations):
                 networks[key]["members"] = n
             for key, role, n in self._db.execute(NETWORK_PARTNERS).fetchall():
                 networks[key]["partners"][role or "Partner"] = n
-        return GraphStats(nodes, rels, levels, networks)
+            groups = {
+                key: {"name": name, "members": n}
+                for key, name, n in self._db.execute(GROUP_MEMBERS).fetchall()
+            }
+        return GraphStats(nodes, rels, levels, networks, groups)
 
     def is_empty(self) -> bool:
         with self._lock:

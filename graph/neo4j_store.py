@@ -126,6 +126,10 @@ NETWORKS = (
     "  WITH p.role AS role, count(o) AS n RETURN collect({role: role, n: n}) AS partners } "
     "RETURN net.id AS id, net.name AS name, members, partners"
 )
+GROUPS = (
+    "MATCH (x)-[:MEMBER_OF]->(o:Organisation) "
+    "RETURN o.id AS id, o.name AS name, count(x) AS members"
+)
 ANY_NODE = "MATCH (n) WHERE labels(n)[0] IN $labels RETURN n LIMIT 1"
 READ_NODES = (
     "MATCH (n) WHERE labels(n)[0] IN $labels "
@@ -289,7 +293,8 @@ class Neo4jStore(CypherQueries, CypherRegistrations):
             }
             for r in self._read(NETWORKS)
         }
-        return GraphStats(nodes, rels, levels, networks)
+        groups = {r["id"]: {"name": r["name"], "members": r["members"]} for r in self._read(GROUPS)}
+        return GraphStats(nodes, rels, levels, networks, groups)
 
     def is_empty(self) -> bool:
         return not self._read(ANY_NODE, labels=sorted(PUBLIC_LABELS))

@@ -51,13 +51,16 @@ class WriteSummary:
 @dataclass(frozen=True)
 class GraphStats:
     """Counts of nodes per label and relationships per type (labels with count 0 left out),
-    plus what a coordinator checks first: municipalities by level (Gemeinde/Kreis) and, per
-    network, its members and its partners by role."""
+    plus what a coordinator checks first: municipalities by level (Gemeinde/Kreis), per
+    network its members and its partners by role, and per organisation that has members
+    (a Bewerbergemeinschaft, a Zweckverband) how many."""
 
     nodes: dict[str, int]
     relationships: dict[str, int]
     municipalities: dict[str, int] = field(default_factory=dict)
     networks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: organisations that have members (the Bewerbergemeinschaft, Zweckverbände)
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +70,7 @@ class GraphStats:
                 sorted((k or "unbekannt", v) for k, v in self.municipalities.items())
             ),
             "networks": dict(sorted(self.networks.items())),
+            "groups": dict(sorted(self.groups.items())),
         }
 
     def to_json(self) -> str:

@@ -57,6 +57,8 @@ def test_load_curated_then_stats_then_reload(
     assert programme["members"] == 8
     assert programme["partners"]["Projektpartner"] == 3  # DST, DLT, DStGB
     assert programme["partners"]["Initiator, Förderer und Leitung"] == 1  # BMI
+    bg = first["groups"]["mk-ibbenbueren-bg"]
+    assert bg == {"name": "Bewerbergemeinschaft Ibbenbüren", "members": 10}  # 9 + KAAW
     assert main(["load"]) == 0
     assert "keine Änderungen" in capsys.readouterr().out
     assert stats(capsys) == first
