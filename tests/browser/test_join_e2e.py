@@ -39,7 +39,9 @@ def join_app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         yield url, db
 
 
-def test_register_approve_and_see_the_new_member(browser: Any, join_app: tuple[str, Path]) -> None:
+def test_register_approve_and_see_the_new_member(
+    browser: Any, join_app: tuple[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     from playwright.sync_api import expect
 
     url, db = join_app
@@ -132,6 +134,10 @@ def test_register_approve_and_see_the_new_member(browser: Any, join_app: tuple[s
     finally:
         context.close()
 
+    with capsys.disabled():  # shown in the CI log
+        print(
+            f"\nJoin end to end: requests to other hosts {len(foreign)}, scripts run {len(dialogs)}"
+        )
     assert dialogs == [], f"a script ran: {dialogs}"
     assert foreign == [], f"requests to other hosts: {foreign}"
     store = EmbeddedStore(db)
