@@ -20,9 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from graph.embedded_store import EmbeddedStore  # noqa: E402
-from graph.neo4j_store import Neo4jStore  # noqa: E402
-from graph.store import GraphStore  # noqa: E402
+from graph.core.store import GraphStore  # noqa: E402
+from graph.stores.neo4j.store import Neo4jStore  # noqa: E402
+from graph.stores.sqlite.store import EmbeddedStore  # noqa: E402
 from loaders.curated import read_curated  # noqa: E402
 from loaders.destatis import read_directory  # noqa: E402
 from tests.neo4j_server import server as neo4j_server  # noqa: E402

@@ -36,19 +36,19 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from graph.analytics import network_metrics  # noqa: E402
-from graph.embedded_store import EmbeddedStore  # noqa: E402
-from graph.neo4j_store import Neo4jStore  # noqa: E402
-from graph.queries import (  # noqa: E402
+from graph.core.records import Batch  # noqa: E402
+from graph.core.store import GraphStore  # noqa: E402
+from graph.questions.metrics import network_metrics  # noqa: E402
+from graph.questions.recommend import recommend  # noqa: E402
+from graph.questions.rows import (  # noqa: E402
     connections,
     partners,
     shared_topics,
     topic_members,
     workshops,
 )
-from graph.recommend import recommend  # noqa: E402
-from graph.records import Batch  # noqa: E402
-from graph.store import GraphStore  # noqa: E402
+from graph.stores.neo4j.store import Neo4jStore  # noqa: E402
+from graph.stores.sqlite.store import EmbeddedStore  # noqa: E402
 from loaders.synthetic import synthetic_batch  # noqa: E402
 
 DIRECTORY = REPO.parent / "shared" / "data" / "municipalities" / "AuszugGV4QAktuell_2024.xlsx"

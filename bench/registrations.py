@@ -26,18 +26,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.embedded_store import EmbeddedStore
-from graph.joining import deliver, send
-from graph.neo4j_store import Neo4jStore
-from graph.outbox import Outbox
-from graph.records import Batch, Node
-from graph.registrations import (
+from graph.core.records import Batch, Node
+from graph.joining.form import (
     OPEN_NETWORK_ID,
     RegistrationStore,
     Submission,
     new_submission,
     validate_form,
 )
+from graph.joining.outbox import Outbox
+from graph.joining.service import deliver, send
+from graph.stores.neo4j.store import Neo4jStore
+from graph.stores.sqlite.store import EmbeddedStore
 
 SRC = ["bench"]
 CONCURRENT = 50

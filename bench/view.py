@@ -34,9 +34,9 @@ import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph import layout
-from graph.model import STATES
-from graph.view import render_html
+from graph.core.model import STATES
+from graph.present import layout
+from graph.present.view import render_html
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # one list of flags for all
 
 #: Share of each node type and the relationship type that points to it.

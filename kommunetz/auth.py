@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from graph.errors import KommunetzError
+from graph.core.errors import KommunetzError
 
 # scrypt cost: ~50–100 ms and 32 MiB per check — cheap for one coordinator, expensive for
 # anyone trying passwords offline against a leaked hash.

@@ -14,11 +14,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from graph.connect import StoreSettings, open_store
-from graph.errors import Ambiguous, KommunetzError, NotFound, StoreUnavailable, ValidationFailed
-from graph.export import FORMATS, export_graph
-from graph.model import NODE_TYPES, REL_TYPES
-from graph.store import GraphStore, WriteSummary
+from graph.core.errors import (
+    Ambiguous,
+    KommunetzError,
+    NotFound,
+    StoreUnavailable,
+    ValidationFailed,
+)
+from graph.core.model import NODE_TYPES, REL_TYPES
+from graph.core.store import GraphStore, WriteSummary
+from graph.present.export import FORMATS, export_graph
+from graph.stores.open import StoreSettings, open_store
 from kommunetz import cli_registrations
 from kommunetz.cli_query import register_query
 
@@ -120,7 +126,7 @@ def cmd_stats(args: argparse.Namespace, store: GraphStore) -> int:
 def cmd_export(args: argparse.Namespace, store: GraphStore) -> int:
     out = Path(args.out)
     if args.format == "html":
-        from graph.view import export_html  # the explorer's standalone view
+        from graph.present.view import export_html  # the explorer's standalone view
 
         export_html(store, out, focus=args.focus, depth=args.depth)
     else:

@@ -1,7 +1,7 @@
 """``kommunetz query …``: the guided questions on the command line.
 
-Every subcommand is one call into `graph.queries` (or `graph.recommend`,
-`graph.analytics`) plus argument parsing; the answer prints as German text, as JSON
+Every subcommand is one call into `graph.questions.rows` (or `graph.questions.recommend`,
+`graph.questions.metrics`) plus argument parsing; the answer prints as German text, as JSON
 (``--json``, for scripts and other tools) or goes to a CSV file (``--csv``). Names are
 resolved as in the app: an ambiguous name ends with a message listing the candidates.
 """
@@ -12,8 +12,10 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from graph.analytics import network_metrics
-from graph.queries import (
+from graph.core.store import GraphStore
+from graph.questions.metrics import network_metrics
+from graph.questions.recommend import recommend
+from graph.questions.rows import (
     MAX_HOPS,
     Answer,
     connections,
@@ -23,8 +25,6 @@ from graph.queries import (
     topic_members,
     workshops,
 )
-from graph.recommend import recommend
-from graph.store import GraphStore
 
 Ask = Callable[[argparse.Namespace, GraphStore], Answer]
 

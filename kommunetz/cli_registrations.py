@@ -1,6 +1,6 @@
 """``kommunetz registrations …``: the registration workflow for coordinators who script.
 
-Each command is argument parsing plus one call into `graph.joining` or the store's
+Each command is argument parsing plus one call into `graph.joining.service` or the store's
 `RegistrationStore` methods; errors are `KommunetzError`s that `kommunetz.cli.main` prints
 as one German line with an exit code. Settings are read here, at the edge:
 ``KOMMUNETZ_OUTBOX`` (the outbox folder), ``KOMMUNETZ_PRIVACY_CONTROLLER`` (the body named
@@ -17,10 +17,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from graph.errors import KommunetzError
-from graph.joining import deliver, erase, form_context, read_forms, submit_forms
-from graph.outbox import Outbox, default_outbox_dir
-from graph.registrations import (
+from graph.core.errors import KommunetzError
+from graph.core.store import GraphStore
+from graph.joining.form import (
     erasure_due,
     local_date,
     local_time,
@@ -29,7 +28,8 @@ from graph.registrations import (
     registration_store,
     registrations_csv,
 )
-from graph.store import GraphStore
+from graph.joining.outbox import Outbox, default_outbox_dir
+from graph.joining.service import deliver, erase, form_context, read_forms, submit_forms
 from kommunetz.auth import MIN_PASSWORD, hash_password
 
 EXIT_INVALID = 2

@@ -13,11 +13,11 @@ from typing import Any
 import networkx as nx
 import streamlit as st
 
-from graph import explore, layout
-from graph.connect import StoreSettings, open_store
-from graph.errors import StoreUnavailable
-from graph.outbox import Outbox, default_outbox_dir
-from graph.store import GraphStore
+from graph.core.errors import StoreUnavailable
+from graph.core.store import GraphStore
+from graph.joining.outbox import Outbox, default_outbox_dir
+from graph.present import explore, layout
+from graph.stores.open import StoreSettings, open_store
 
 SETTING_NAMES = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE", "KOMMUNETZ_DB")
 

@@ -18,9 +18,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from graph.errors import Problem, ValidationFailed
-from graph.pydantic_de import german_message
-from graph.records import Batch, Node, Ref, Rel
+from graph.core.errors import Problem, ValidationFailed
+from graph.core.german import german_message
+from graph.core.records import Batch, Node, Ref, Rel
 from loaders.textfile import read_utf8
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,119}$")]

@@ -16,9 +16,9 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from graph.errors import Problem, ValidationFailed
-from graph.pydantic_de import field_path, german_message
-from graph.records import Batch, Node, Ref, Rel
+from graph.core.errors import Problem, ValidationFailed
+from graph.core.german import field_path, german_message
+from graph.core.records import Batch, Node, Ref, Rel
 from loaders import yaml_lines
 from loaders.textfile import read_utf8
 

@@ -29,9 +29,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from graph.errors import Problem, ValidationFailed
-from graph.model import SOURCES_PROP, STATES
-from graph.records import Batch, Node, Ref, Rel
+from graph.core.errors import Problem, ValidationFailed
+from graph.core.model import SOURCES_PROP, STATES
+from graph.core.records import Batch, Node, Ref, Rel
 
 Progress = Callable[[int, int], None]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from graph.errors import Problem, ValidationFailed
-from graph.records import Batch
+from graph.core.errors import Problem, ValidationFailed
+from graph.core.records import Batch
 
 Progress = Callable[[int, int], None]
 

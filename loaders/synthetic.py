@@ -25,8 +25,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graph.model import STATES
-from graph.records import Batch, Node, Ref, Rel
+from graph.core.model import STATES
+from graph.core.records import Batch, Node, Ref, Rel
 
 #: Counts at ``scale=1``; the issue asks for about 50,000 projects, topics, workshops and
 #: cooperations and about 200,000 relationships.

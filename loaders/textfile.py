@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.errors import Problem, ValidationFailed
+from graph.core.errors import Problem, ValidationFailed
 
 
 def read_utf8(path: Path, display: str | None = None) -> str:

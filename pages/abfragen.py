@@ -11,8 +11,9 @@ from typing import Any
 
 import streamlit as st
 
-from graph.analytics import TITLES, network_metrics
-from graph.cypher_console import (
+from graph.core.errors import KommunetzError
+from graph.present.view import render_html
+from graph.questions.console import (
     DEFAULT_ROW_LIMIT,
     DEFAULT_TIMEOUT_S,
     EXAMPLE_QUERY,
@@ -20,8 +21,9 @@ from graph.cypher_console import (
     ConsoleResult,
     run_console,
 )
-from graph.errors import KommunetzError
-from graph.queries import (
+from graph.questions.metrics import TITLES, network_metrics
+from graph.questions.recommend import recommend
+from graph.questions.rows import (
     MAX_HOPS,
     Answer,
     Entity,
@@ -34,8 +36,6 @@ from graph.queries import (
     topic_members,
     workshops,
 )
-from graph.recommend import recommend
-from graph.view import render_html
 from kommunetz.ui import fmt_int, get_store, secret
 
 #: Graph views above this many nodes are not drawn (the table shows everything).

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph.errors import StoreUnavailable, ValidationFailed
-from graph.joining import FormContext, deliver, form_context, register
-from graph.lookup import Hit
-from graph.membership import Member, members
-from graph.outbox import OutboxError
-from graph.privacy import privacy_notice
-from graph.registrations import (
+from graph.core.errors import StoreUnavailable, ValidationFailed
+from graph.core.membership import Member, members
+from graph.core.search import Hit
+from graph.joining.form import (
     MAX_NAME,
     MAX_PROJECTS,
     MAX_TEXT,
@@ -25,6 +22,9 @@ from graph.registrations import (
     registration_store,
     validate_form,
 )
+from graph.joining.outbox import OutboxError
+from graph.joining.privacy import privacy_notice
+from graph.joining.service import FormContext, deliver, form_context, register
 from kommunetz.auth import AttemptLimiter, minutes
 from kommunetz.safe_text import md
 from kommunetz.ui import outbox, secret, try_store

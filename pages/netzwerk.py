@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph import explore, view
-from graph.details import Details, Related, details
-from graph.errors import Ambiguous, NotFound
-from graph.export import export_bytes
-from graph.lookup import resolve
-from graph.text import type_name
+from graph.core.errors import Ambiguous, NotFound
+from graph.core.search import resolve
+from graph.present import explore, view
+from graph.present.details import Details, Related, details
+from graph.present.export import export_bytes
+from graph.present.text import type_name
 from kommunetz.safe_text import md, md_link
 from kommunetz.ui import fmt_int, get_store, loaded
 

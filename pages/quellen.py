@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph.sources import destatis_editions, source_table
+from graph.present.sources import destatis_editions, source_table
 from kommunetz.ui import fmt_int, get_store
 
 st.title("Datenquellen und Lizenzen")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph import explore
-from graph.text import format_period
+from graph.present import explore
+from graph.present.text import format_period
 from kommunetz.safe_text import md
 from kommunetz.ui import fmt_int, loaded
 

@@ -12,11 +12,8 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
-from graph.errors import KommunetzError, StoreUnavailable
-from graph.joining import deliver, erase, form_context
-from graph.outbox import Outbox
-from graph.privacy import CONTROLLER_MISSING, privacy_notice
-from graph.registrations import (
+from graph.core.errors import KommunetzError, StoreUnavailable
+from graph.joining.form import (
     MAX_REASON,
     Registration,
     RegistrationStore,
@@ -27,6 +24,9 @@ from graph.registrations import (
     registrations_csv,
     state_name,
 )
+from graph.joining.outbox import Outbox
+from graph.joining.privacy import CONTROLLER_MISSING, privacy_notice
+from graph.joining.service import deliver, erase, form_context
 from kommunetz.auth import (
     IDLE_TIMEOUT,
     AttemptLimiter,

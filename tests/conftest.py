@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded_store import EmbeddedStore
-from graph.neo4j_store import Neo4jStore
-from graph.store import GraphStore
+from graph.core.store import GraphStore
+from graph.stores.neo4j.store import Neo4jStore
+from graph.stores.sqlite.store import EmbeddedStore
 from tests.neo4j_server import server as neo4j_server_mod
 
 REPO = Path(__file__).resolve().parents[1]

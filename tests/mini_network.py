@@ -2,11 +2,11 @@
 two background Gemeinden (as the Destatis directory adds them), a programme with two
 members and a partner, projects, topics, a placeholder workshop, a finding, and an
 organisation whose name is an attack. Enough to exercise every filter and rule of
-`graph.explore` in a user's clone, where the real directory is not available."""
+`graph.present.explore` in a user's clone, where the real directory is not available."""
 
 from __future__ import annotations
 
-from graph.records import Batch, Node, Ref, Rel
+from graph.core.records import Batch, Node, Ref, Rel
 
 EVIL = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
 HREF = '<a href="javascript:alert(3)">Link</a>'

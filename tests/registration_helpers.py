@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graph.embedded_store import EmbeddedStore
-from graph.neo4j_store import Neo4jStore
-from graph.records import Batch, Node, Ref, Rel
-from graph.registrations import RegistrationForm, Submission, new_submission, validate_form
-from graph.store import GraphStore
+from graph.core.records import Batch, Node, Ref, Rel
+from graph.core.store import GraphStore
+from graph.joining.form import RegistrationForm, Submission, new_submission, validate_form
+from graph.stores.neo4j.store import Neo4jStore
+from graph.stores.sqlite.store import EmbeddedStore
 
 SRC = ["src-test"]
 NOW = datetime(2025, 6, 12, 8, 30, tzinfo=UTC)

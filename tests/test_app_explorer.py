@@ -11,8 +11,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from graph.records import Batch, Node, Ref, Rel
-from graph.store import GraphStore
+from graph.core.records import Batch, Node, Ref, Rel
+from graph.core.store import GraphStore
 from kommunetz.safe_text import md
 from loaders.curated import read_curated
 from tests.conftest import STORE_KINDS, open_test_store, point_env_at

@@ -14,8 +14,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from graph.embedded_store import EmbeddedStore
-from graph.registrations import OPEN_NETWORK_ID, Status
+from graph.joining.form import OPEN_NETWORK_ID, Status
+from graph.stores.sqlite.store import EmbeddedStore
 from kommunetz.auth import MAX_FAILURES, hash_password
 from kommunetz.safe_text import md
 from loaders.curated import read_curated

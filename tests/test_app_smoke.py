@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph.embedded_store import EmbeddedStore
+from graph.stores.sqlite.store import EmbeddedStore
 from loaders.curated import read_curated
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

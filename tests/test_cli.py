@@ -9,8 +9,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.connect import StoreSettings, open_store
-from graph.neo4j_store import Neo4jStore
+from graph.stores.neo4j.store import Neo4jStore
+from graph.stores.open import StoreSettings, open_store
 from kommunetz.cli import main
 from tests.conftest import STORE_KINDS
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from graph.connect import StoreSettings, open_store
-from graph.outbox import Outbox
+from graph.joining.outbox import Outbox
+from graph.stores.open import StoreSettings, open_store
 from kommunetz.auth import Credentials
 from kommunetz.cli import main
 from tests.registration_helpers import form_data, make_submission, store_text

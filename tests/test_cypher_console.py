@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.cypher_console import (
+from graph.core.records import Batch, Node, Ref, Rel
+from graph.questions.console import (
     ConsoleError,
     ConsoleRefused,
     ConsoleUnavailable,
@@ -17,9 +18,8 @@ from graph.cypher_console import (
     execute_read,
     run_console,
 )
-from graph.embedded_store import EmbeddedStore
-from graph.neo4j_store import Neo4jStore
-from graph.records import Batch, Node, Ref, Rel
+from graph.stores.neo4j.store import Neo4jStore
+from graph.stores.sqlite.store import EmbeddedStore
 from loaders.curated import read_curated
 from tests.neo4j_server.server import Server
 

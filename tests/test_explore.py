@@ -9,9 +9,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph import explore, layout
-from graph.details import details, safe_url
-from graph.store import GraphStore
+from graph.core.store import GraphStore
+from graph.present import explore, layout
+from graph.present.details import details, safe_url
 from tests import mini_network as mini
 
 
@@ -245,7 +245,7 @@ def test_subgraph_shares_data_and_is_frozen(loaded) -> None:
 def test_directory_scale_neighbourhoods_stay_small(reference_dir: Path, tmp_path: Path) -> None:
     """With the real directory (~11,000 municipalities) a Land or a Gemeinde's Kreis
     must not pull its 2,000 Gemeinden into a neighbourhood."""
-    from graph.embedded_store import EmbeddedStore
+    from graph.stores.sqlite.store import EmbeddedStore
     from loaders.curated import read_curated
     from loaders.detect import read_any
 
@@ -269,7 +269,7 @@ def test_directory_scale_neighbourhoods_stay_small(reference_dir: Path, tmp_path
 
 
 def test_empty_and_sources_only_graphs(store: GraphStore) -> None:
-    from graph.records import Batch, Node
+    from graph.core.records import Batch, Node
 
     assert explore.is_empty(store.graph())
     store.write(Batch("s", nodes=[Node("Source", "src-a", {"url": "https://x.de", "title": "X"})]))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import ValidationFailed
+from graph.core.errors import ValidationFailed
 from loaders.csv_table import read_csv, source_id_for_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "csv"

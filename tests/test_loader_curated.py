@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graph.errors import ValidationFailed
-from graph.records import Batch, check_batch
+from graph.core.errors import ValidationFailed
+from graph.core.records import Batch, check_batch
 from loaders.curated import read_curated
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -17,8 +17,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from graph.errors import Problem, ValidationFailed
-from graph.records import Batch, Node, check_batch
+from graph.core.errors import Problem, ValidationFailed
+from graph.core.records import Batch, Node, check_batch
 from loaders.destatis import read_directory
 
 FIXTURES = Path(__file__).parent / "fixtures" / "destatis"

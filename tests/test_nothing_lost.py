@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded_store import EmbeddedStore
-from graph.errors import ValidationFailed
-from graph.joining import check_form, deliver, erase, form_context, register, send
-from graph.neo4j_store import Neo4jStore
-from graph.outbox import Outbox
-from graph.registrations import Status, registration_store
-from graph.store import GraphStore
+from graph.core.errors import ValidationFailed
+from graph.core.store import GraphStore
+from graph.joining.form import Status, registration_store
+from graph.joining.outbox import Outbox
+from graph.joining.service import check_form, deliver, erase, form_context, register, send
+from graph.stores.neo4j.store import Neo4jStore
+from graph.stores.sqlite.store import EmbeddedStore
 from tests.conftest import REQUIRE_NEO4J
 from tests.neo4j_server import server as server_mod
 from tests.registration_helpers import (

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph.neo4j_store import Neo4jStore
+from graph.stores.neo4j.store import Neo4jStore
 from loaders.curated import read_curated
 from tests.neo4j_server.server import Server
 from tests.test_app_smoke import curated_db  # noqa: F401  (curated data, embedded store)

@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from graph.errors import NotFound, ValidationFailed
-from graph.privacy import CONTROLLER_MISSING, NOTICE_VERSION, notice_digest, privacy_notice
-from graph.registrations import (
+from graph.core.errors import NotFound, ValidationFailed
+from graph.joining.form import (
     MAX_TEXT,
     Contact,
     Registration,
@@ -22,6 +21,7 @@ from graph.registrations import (
     registrations_csv,
     validate_form,
 )
+from graph.joining.privacy import CONTROLLER_MISSING, NOTICE_VERSION, notice_digest, privacy_notice
 from tests.registration_helpers import CONTROLLER, NOW, form_data
 
 
@@ -166,7 +166,7 @@ def test_now_defaults_to_utc() -> None:
 def test_rejected_registrations_are_due_for_erasure_after_six_months() -> None:
     from datetime import timedelta
 
-    from graph.registrations import erasure_due
+    from graph.joining.form import erasure_due
 
     decided = datetime(2025, 1, 10, 12, tzinfo=UTC)
     reg = _registration(decided_at=decided.isoformat())

@@ -11,10 +11,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph import explore, view
-from graph.embedded_store import EmbeddedStore
-from graph.errors import Ambiguous, KommunetzError, NotFound
-from graph.store import GraphStore
+from graph.core.errors import Ambiguous, KommunetzError, NotFound
+from graph.core.store import GraphStore
+from graph.present import explore, view
+from graph.stores.sqlite.store import EmbeddedStore
 from tests import mini_network as mini
 from tests.conftest import point_env_at
 
@@ -160,7 +160,7 @@ def test_colours_have_enough_contrast_on_white() -> None:
 def test_graphml_download_of_a_view(mini_graph: nx.MultiDiGraph) -> None:
     import io
 
-    from graph.export import export_bytes
+    from graph.present.export import export_bytes
 
     shown = explore.build_view(mini_graph, explore.index(mini_graph), None, mini.EVIL_ORG, 1)
     back = nx.read_graphml(io.BytesIO(export_bytes(shown.graph, "graphml")))

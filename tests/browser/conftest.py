@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from graph.embedded_store import EmbeddedStore
+from graph.stores.sqlite.store import EmbeddedStore
 from loaders.curated import read_curated
 from tests.neo4j_server.server import free_port
 

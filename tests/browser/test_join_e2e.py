@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from graph.embedded_store import EmbeddedStore
-from graph.registrations import OPEN_NETWORK_ID, Status
+from graph.joining.form import OPEN_NETWORK_ID, Status
+from graph.stores.sqlite.store import EmbeddedStore
 from kommunetz.auth import hash_password
 from tests.browser.conftest import curated_db, running_app
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from graph import view
-from graph.embedded_store import EmbeddedStore
+from graph.present import view
+from graph.stores.sqlite.store import EmbeddedStore
 from tests import mini_network as mini
 from tests.browser.conftest import Requests
 

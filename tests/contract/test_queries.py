@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.analytics import network_metrics
-from graph.errors import Ambiguous, NotFound
-from graph.queries import (
+from graph.core.errors import Ambiguous, NotFound
+from graph.core.records import Batch, Node
+from graph.core.store import GraphStore
+from graph.questions.metrics import network_metrics
+from graph.questions.recommend import recommend
+from graph.questions.rows import (
     QueryError,
     connections,
     partners,
@@ -20,9 +23,6 @@ from graph.queries import (
     topic_members,
     workshops,
 )
-from graph.recommend import recommend
-from graph.records import Batch, Node
-from graph.store import GraphStore
 from loaders.curated import read_curated
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -13,20 +13,20 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from graph.analytics import network_metrics
-from graph.embedded_store import EmbeddedStore
-from graph.model import ADMINISTRATIVE_RELS, node_id
-from graph.neo4j_store import Neo4jStore
-from graph.queries import (
+from graph.core.model import ADMINISTRATIVE_RELS, node_id
+from graph.core.records import Batch
+from graph.core.store import GraphStore
+from graph.questions.metrics import network_metrics
+from graph.questions.recommend import recommend
+from graph.questions.rows import (
     connections,
     partners,
     shared_topics,
     topic_members,
     workshops,
 )
-from graph.recommend import recommend
-from graph.records import Batch
-from graph.store import GraphStore
+from graph.stores.neo4j.store import Neo4jStore
+from graph.stores.sqlite.store import EmbeddedStore
 from loaders.synthetic import synthetic_batch
 from tests.neo4j_server.server import Server
 
@@ -235,7 +235,7 @@ def test_sampled_betweenness_scales_like_the_exact_one(
     """Above the size limit betweenness is estimated from sampled start points; drawing
     every node as a start point must give the exact values back (the scaling is right),
     and the answer says that the figure is sampled."""
-    import graph.analytics as analytics
+    import graph.questions.metrics as analytics
 
     store = EmbeddedStore(tmp_path / "syn.sqlite")
     store.write(batch)

@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from graph.errors import NotFound, ValidationFailed
-from graph.export import export_graph
-from graph.registrations import (
+from graph.core.errors import NotFound, ValidationFailed
+from graph.core.store import GraphStore
+from graph.joining.form import (
     OPEN_NETWORK_ID,
     DuplicatePending,
     NetworkMissing,
@@ -20,7 +20,7 @@ from graph.registrations import (
     Status,
     registration_store,
 )
-from graph.store import GraphStore
+from graph.present.export import export_graph
 from tests.registration_helpers import (
     LATER,
     NOW,
@@ -291,7 +291,7 @@ def test_typed_html_reaches_the_explorer_as_text_only(
 ) -> None:
     """The explorer (graph/view.py) escapes every text it shows, tooltips included: a
     municipality named in HTML by its registration stays text there."""
-    from graph.view import export_html, render_html
+    from graph.present.view import export_html, render_html
     from tests.test_view import payload
 
     evil = "<img src=x onerror=alert(1)>Dorf"
@@ -312,8 +312,8 @@ def test_typed_html_reaches_the_explorer_as_text_only(
 def test_public_reads_and_exports_never_contain_contact_data(
     reg_store: GraphStore, tmp_path: pytest.TempPathFactory
 ) -> None:
-    from graph.registrations import contact_id
-    from graph.view import export_html
+    from graph.joining.form import contact_id
+    from graph.present.view import export_html
 
     rs = registration_store(reg_store)
     pending = make_submission(ags="05754008", municipality_name="Gütersloh")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import MissingReference, ValidationFailed
-from graph.records import Batch, Node, Ref, Rel
-from graph.store import GraphStore
+from graph.core.errors import MissingReference, ValidationFailed
+from graph.core.records import Batch, Node, Ref, Rel
+from graph.core.store import GraphStore
 
 SRC = ["src-test"]
 
@@ -147,8 +147,8 @@ def test_unknown_source_id_is_refused(store: GraphStore) -> None:
 
 
 def test_search_and_resolve(store: GraphStore) -> None:
-    from graph.errors import Ambiguous, NotFound
-    from graph.lookup import resolve
+    from graph.core.errors import Ambiguous, NotFound
+    from graph.core.search import resolve
 
     batch = small_batch()
     batch.nodes.append(

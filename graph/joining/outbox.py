@@ -1,0 +1,120 @@
+"""The outbox: submissions that could not reach the store wait here, one file each, until
+`graph.joining.deliver` hands them over.
+
+The files hold personal data, so the folder is created ``0700`` and every file ``0600``;
+a file is written under a temporary name, synced and renamed into place, so that a crash
+leaves either the whole submission or none. Delivery removes the file only after the store
+has confirmed the registration; because stores accept a submission's id only once, two
+processes delivering the same file at the same time still create one registration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from graph.core.errors import KommunetzError
+from graph.joining.form import Submission, parse_reference
+from graph.stores.open import default_db_path
+
+SUFFIX = ".json"
+
+
+def default_outbox_dir() -> Path:
+    """Beside the default embedded database, in the user's data directory."""
+    return default_db_path().parent / "outbox"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One file in the outbox: its submission, or why it cannot be read."""
+
+    path: Path
+    submission: Submission | None
+    problem: str | None = None
+
+    @property
+    def reference(self) -> str:
+        return self.submission.reference if self.submission else self.path.stem.upper()
+
+
+class OutboxError(KommunetzError):
+    """The outbox folder cannot be created or written: nothing could be kept."""
+
+
+class Outbox:
+    """A folder of waiting submissions, one ``<id>.json`` file each."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+
+    def _ensure_dir(self) -> None:
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(self.directory, 0o700)
+        except OSError as exc:
+            raise OutboxError(
+                f"Der Zwischenspeicher {self.directory} kann nicht angelegt werden: "
+                f"{exc.strerror}. Prüfen Sie KOMMUNETZ_OUTBOX und die Schreibrechte."
+            ) from exc
+
+    def put(self, sub: Submission) -> Path:
+        """Keep ``sub`` (durably: written, synced, renamed) and return its file."""
+        self._ensure_dir()
+        final = self.directory / f"{sub.id}{SUFFIX}"
+        tmp = self.directory / f".{sub.id}.{os.getpid()}.tmp"
+        data = sub.model_dump_json(indent=1).encode("utf-8")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, final)
+            dir_fd = os.open(self.directory, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)  # the rename itself survives a power cut
+            finally:
+                os.close(dir_fd)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise OutboxError(
+                f"Die Registrierung kann nicht zwischengespeichert werden ({final}): "
+                f"{exc.strerror}."
+            ) from exc
+        return final
+
+    def _files(self) -> list[Path]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(p for p in self.directory.glob(f"r-*{SUFFIX}") if p.is_file())
+
+    def __len__(self) -> int:
+        return len(self._files())
+
+    def __iter__(self) -> Iterator[Waiting]:
+        """The waiting submissions, oldest reference first; unreadable files with a reason
+        (they stay for the coordinator to look at, nothing is dropped silently)."""
+        for path in self._files():
+            try:
+                sub = Submission.model_validate(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, ValidationError) as exc:
+                yield Waiting(path, None, f"nicht lesbar ({type(exc).__name__})")
+                continue
+            yield Waiting(path, sub)
+
+    def remove(self, reg_id: str) -> bool:
+        """Delete the file of ``reg_id`` (after delivery, or on a request to erase)."""
+        try:
+            (self.directory / f"{parse_reference(reg_id)}{SUFFIX}").unlink()
+        except FileNotFoundError:
+            return False
+        return True

@@ -1,0 +1,270 @@
+"""Joining the network, end to end: what the form offers, checking a form against the
+graph, sending it (to the store, or to the outbox when the store is unreachable), handing
+the outbox over later, and erasing a registration wherever it is.
+
+The page, the CLI and the tests call these functions; the stores only see `Submission`s.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from graph.core.errors import Problem, StoreUnavailable, ValidationFailed
+from graph.core.membership import members
+from graph.core.store import GraphStore
+from graph.joining.form import (
+    OPEN_NETWORK_ID,
+    DuplicatePending,
+    ReferenceTaken,
+    RegistrationForm,
+    RegistrationStore,
+    Submission,
+    new_submission,
+    parse_reference,
+    validate_form,
+)
+from graph.joining.outbox import Outbox
+from graph.present.sources import destatis_editions
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str
+    facet: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.facet})" if self.facet else self.name
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What the form needs from the graph: the topics to choose from, whether the Destatis
+    directory is loaded (then the municipality is chosen from it), and the AGS of the open
+    network's members (they need not register again)."""
+
+    topics: tuple[Topic, ...] = ()
+    has_directory: bool = False
+    member_ags: frozenset[str] = frozenset()
+
+    @property
+    def topic_names(self) -> dict[str, str]:
+        return {t.id: t.name for t in self.topics}
+
+
+def form_context(store: GraphStore) -> FormContext:
+    """Read what the form needs; raises `StoreUnavailable` when the store is down."""
+    g = store.graph(["Topic"])
+    topics = sorted(
+        (Topic(d["key"], str(d["name"]), str(d.get("facet") or "")) for _, d in g.nodes(data=True)),
+        key=lambda t: (t.facet != "Baustein", t.facet, t.name.lower()),
+    )
+    member_ags = frozenset(
+        m.key for m in members(store, OPEN_NETWORK_ID) if m.label == "Municipality"
+    )
+    return FormContext(tuple(topics), bool(destatis_editions(store)), member_ags)
+
+
+def check_form(store: GraphStore, form: RegistrationForm, ctx: FormContext) -> None:
+    """What only the graph can tell about a form: the municipality is in the directory (when
+    one is loaded) and not a member yet, and the topics exist. Raises `ValidationFailed`."""
+    problems = []
+    if form.ags in ctx.member_ags:
+        problems.append(
+            Problem(
+                "Formular",
+                None,
+                "Kommune",
+                f"{form.municipality_name} (AGS {form.ags}) ist bereits Mitglied des Netzwerks.",
+            )
+        )
+    if ctx.has_directory and not store.existing([("Municipality", form.ags)]):
+        problems.append(
+            Problem(
+                "Formular",
+                None,
+                "Gemeindeschlüssel (AGS)",
+                f"{form.ags} steht nicht im amtlichen Gemeindeverzeichnis. Bitte wählen Sie "
+                "Ihre Kommune aus der Suche.",
+            )
+        )
+    known = ctx.topic_names
+    unknown = [t for t in form.interests if t not in known]
+    if known and unknown:
+        problems.append(
+            Problem("Formular", None, "Themen", f"unbekannte Themen: {', '.join(unknown)}")
+        )
+    if problems:
+        raise ValidationFailed(problems)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A registration on its way: ``queued`` when it waits in the outbox because the store
+    was unreachable (its reference number is final either way)."""
+
+    reference: str
+    queued: bool
+
+
+def send(store: RegistrationStore | None, sub: Submission, outbox: Outbox) -> Sent:
+    """Store ``sub``, or keep it in ``outbox`` when there is no store or it is unreachable.
+
+    `DuplicatePending` and `ReferenceTaken` pass through: they are answers, not outages."""
+    if store is not None:
+        try:
+            store.submit_registration(sub)
+            return Sent(sub.reference, queued=False)
+        except StoreUnavailable:
+            pass
+    outbox.put(sub)
+    return Sent(sub.reference, queued=True)
+
+
+def register(
+    store: RegistrationStore | None,
+    form: RegistrationForm,
+    outbox: Outbox,
+    *,
+    controller: str | None,
+    context: FormContext | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> Sent:
+    """Check ``form`` against the graph (when reachable), give it a reference number and
+    send it. A clash of reference numbers draws a new one; nothing else is retried."""
+    if store is not None and context is not None:
+        try:
+            check_form(store, form, context)
+        except StoreUnavailable:
+            store = None
+    for _ in range(5):
+        sub = new_submission(form, controller, now() if now else None)
+        try:
+            return send(store, sub, outbox)
+        except ReferenceTaken:
+            continue
+    raise ReferenceTaken("Es konnte keine freie Referenznummer vergeben werden.")
+
+
+@dataclass
+class Delivery:
+    """What `deliver` did: references delivered now, found delivered already, still
+    waiting (with the German reason), and whether the store went away meanwhile."""
+
+    delivered: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    waiting: list[tuple[str, str]] = field(default_factory=list)
+    unavailable: bool = False
+
+    def describe(self) -> str:
+        parts = [f"{len(self.delivered)} übermittelt"]
+        if self.already:
+            parts.append(f"{len(self.already)} waren schon übermittelt")
+        if self.waiting:
+            parts.append(f"{len(self.waiting)} warten weiter")
+        text = ", ".join(parts) + "."
+        if self.unavailable:
+            text += " Die Datenbank ist nicht erreichbar; der Rest folgt beim nächsten Versuch."
+        return text
+
+
+def deliver(store: RegistrationStore, outbox: Outbox) -> Delivery:
+    """Hand every waiting submission to ``store``; remove a file once the store has it.
+
+    A submission that meets a pending registration for the same municipality waits on
+    (it goes in once the coordinator has decided the other); an unreadable file waits with
+    its reason. Stops, keeping the rest, when the store becomes unreachable."""
+    report = Delivery()
+    for item in outbox:
+        if item.submission is None:
+            report.waiting.append((item.reference, item.problem or "nicht lesbar"))
+            continue
+        try:
+            receipt = store.submit_registration(item.submission)
+        except StoreUnavailable:
+            report.unavailable = True
+            break
+        except (DuplicatePending, ReferenceTaken) as exc:
+            report.waiting.append((item.reference, str(exc)))
+            continue
+        outbox.remove(item.submission.id)
+        (report.delivered if receipt.created else report.already).append(receipt.reference)
+    return report
+
+
+def erase(store: RegistrationStore, outbox: Outbox, reference: str) -> bool:
+    """Erase a registration from the store and from the outbox (Art. 17 DSGVO). Returns
+    whether anything was found; raises `NotFound` for text that is no reference."""
+    reg_id = parse_reference(reference)
+    in_store = store.erase_registration(reg_id)
+    in_outbox = outbox.remove(reg_id)
+    return in_store or in_outbox
+
+
+def read_forms(path: Path) -> list[RegistrationForm]:
+    """The registrations in a JSON file (one object, or a list of them — say, collected at
+    an event), all validated before any is sent: one bad entry, and nothing is.
+
+    Raises `ValidationFailed` with the entry and field of every problem."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        problem = Problem(str(path), None, None, f"nicht lesbar: {exc.strerror}")
+        raise ValidationFailed([problem]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise ValidationFailed(
+            [Problem(str(path), line, None, f"kein gültiges JSON in UTF-8 ({exc})")]
+        ) from None
+    entries = data if isinstance(data, list) else [data]
+    forms: list[RegistrationForm] = []
+    problems: list[Problem] = []
+    for i, entry in enumerate(entries, 1):
+        where = f"{path}, Eintrag {i}" if isinstance(data, list) else str(path)
+        if not isinstance(entry, dict):
+            problems.append(Problem(where, None, None, "Abschnitt mit Feldern erwartet"))
+            continue
+        try:
+            forms.append(validate_form(entry, where))
+        except ValidationFailed as exc:
+            problems.extend(exc.problems)
+    if not entries:
+        problems.append(Problem(str(path), None, None, "enthält keine Registrierung"))
+    if problems:
+        raise ValidationFailed(problems)
+    return forms
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What became of one entry of a file: sent (maybe queued), or refused with why."""
+
+    form: RegistrationForm
+    sent: Sent | None
+    refused: str | None = None
+
+
+def submit_forms(
+    store: RegistrationStore,
+    forms: list[RegistrationForm],
+    outbox: Outbox,
+    *,
+    controller: str | None,
+) -> list[FileOutcome]:
+    """Send each of ``forms`` as the web form would (same checks against the graph); a
+    refusal of one (pending already, a member already) does not stop the others."""
+    context = form_context(store)
+    outcomes = []
+    for form in forms:
+        try:
+            sent = register(store, form, outbox, controller=controller, context=context)
+        except (ValidationFailed, DuplicatePending) as exc:
+            outcomes.append(FileOutcome(form, None, str(exc)))
+            continue
+        outcomes.append(FileOutcome(form, sent))
+    return outcomes

@@ -1,0 +1,155 @@
+"""German wording of what the graph holds: type names, dates, periods, Länder, and the
+marks for uncertain facts ("vermutet", "unsicher").
+
+The view's tooltips, the text tables and the details panel all say the same things in the
+same words, so the words live here. Every function returns plain text; escaping is the
+job of whoever renders it (HTML, Markdown, JSON in a script).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from graph.core.model import NODE_TYPES, REL_TYPES, STATES
+
+MONTHS = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+#: What a ``confidence`` value means for a reader.
+CONFIDENCE = {"low": "unsicher", "medium": "teilweise unsicher"}
+INFERRED = "vermutet"
+
+
+def type_name(label: str, plural: bool = False) -> str:
+    """``Kommune``/``Kommunen`` for ``Municipality``; the label itself if unknown."""
+    t = NODE_TYPES.get(label)
+    if t is None:
+        return label
+    return t.plural if plural else t.singular
+
+
+def relation_name(rtype: str) -> str:
+    """``führt durch`` for ``RUNS``."""
+    r = REL_TYPES.get(rtype)
+    return r.description if r else rtype
+
+
+def state_name(code: object) -> str | None:
+    """``Nordrhein-Westfalen`` for ``05``."""
+    entry = STATES.get(str(code)) if code is not None else None
+    return entry[0] if entry else None
+
+
+def year_of(value: object) -> int | None:
+    """The year of a date as the data writes it (``2014``, ``2014-09``, ``2014-09-22``)."""
+    m = _DATE.match(str(value)) if value is not None else None
+    return int(m.group(1)) if m else None
+
+
+def format_date(value: object) -> str:
+    """``22.09.2016``, ``September 2014`` or ``2014``; other text unchanged."""
+    text = str(value)
+    m = _DATE.fullmatch(text)
+    if not m:
+        return text
+    year, month, day = m.groups()
+    if day:
+        return f"{day}.{month}.{year}"
+    if month and 1 <= int(month) <= 12:
+        return f"{MONTHS[int(month) - 1]} {year}"
+    return year
+
+
+def format_period(start: object, end: object) -> str | None:
+    """``2014–2016``, ``seit 2017``, ``bis 2016``; None when neither is known."""
+    if start and end:
+        a, b = format_date(start), format_date(end)
+        return a if a == b else f"{a} – {b}"
+    if start:
+        return f"seit {format_date(start)}"
+    if end:
+        return f"bis {format_date(end)}"
+    return None
+
+
+def when(attrs: Mapping[str, Any]) -> tuple[str, str] | None:
+    """When a node happened, as (German label, text): a workshop's or report's date (or
+    dates), a cooperation's start, a project's or network's period (``seit 2019`` while
+    it runs). None when the node has no date."""
+    if attrs.get("date"):
+        end = attrs.get("date_end")
+        day = format_date(attrs["date"])
+        return "Datum", f"{day} – {format_date(end)}" if end else day
+    if attrs.get("since"):
+        return "Seit", format_date(attrs["since"])
+    period = format_period(attrs.get("start"), attrs.get("end"))
+    return ("Zeitraum", period) if period else None
+
+
+def flags(attrs: Mapping[str, Any]) -> list[str]:
+    """The marks a fact carries: ``vermutet`` for placeholders that exist only because a
+    rule says so, ``unsicher``/``teilweise unsicher`` for facts the sources state vaguely."""
+    if "inferred" not in attrs and "confidence" not in attrs:
+        return []  # the common case, asked 40,000 times per large view
+    out = []
+    if attrs.get("inferred"):
+        out.append(INFERRED)
+    confidence = CONFIDENCE.get(str(attrs.get("confidence")))
+    if confidence:
+        out.append(confidence)
+    return out
+
+
+def node_state(attrs: Mapping[str, Any]) -> str | None:
+    """The Land code a node names itself (municipalities by their AGS, organisations by
+    their ``state_code``, a Land by its key)."""
+    label = attrs.get("type")
+    if label == "State":
+        return str(attrs.get("key"))
+    code = attrs.get("state_code")
+    if isinstance(code, str) and code in STATES:
+        return code
+    if label == "Municipality":
+        return str(attrs.get("key", ""))[:2]
+    return None
+
+
+def kind_of(attrs: Mapping[str, Any]) -> str:
+    """The kind shown beside a name: ``Stadt``, ``Workshop``, ``Zweckverband``; for nodes
+    without a kind, their type (``Thema``)."""
+    kind = attrs.get("kind")
+    return str(kind) if kind else type_name(str(attrs.get("type", "")))
+
+
+def edge_details(attrs: Mapping[str, Any]) -> str:
+    """Role and date of a relationship: ``Modellkommune (1. Staffel), seit 12.12.2013``."""
+    bits = []
+    if attrs.get("role"):
+        bits.append(str(attrs["role"]))
+    if attrs.get("since"):
+        bits.append(f"seit {format_date(attrs['since'])}")
+    return ", ".join(bits)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    return cut.rstrip(" ,;:–-") + "…"

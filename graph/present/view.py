@@ -1,0 +1,487 @@
+"""The interactive network view: a vis-network page built through pyvis, safe to embed.
+
+What pyvis 0.3.2 does not give, and this module adds:
+
+* **Speed.** pyvis's ``add_node``/``add_edge``/``from_nx`` check every new item against
+  lists of all earlier ones (quadratic: 35–40 s for 10,000 nodes and 30,000 edges). Here
+  the node and edge dicts are built in one pass over the graph and handed to a pyvis
+  `Network` as its lists; nodes get fixed positions from `graph.present.layout`, and physics (with
+  straight edges and a bounded stabilisation) runs only in small views.
+* **Nothing from third-party hosts.** pyvis's template links Bootstrap and vis-network on
+  CDNs even with in-line resources. Our own template (``templates/view.html.j2``) in-lines
+  pyvis's copy of vis-network and holds no URL of any host: the informational URLs in the
+  library's licence header and strings lose their scheme, the SVG namespace name (an
+  identifier, never fetched) is written with escaped slashes. A Content-Security-Policy
+  makes the browser refuse every fetch besides.
+* **Escaping.** Every label and tooltip is data in a JSON block that cannot end its
+  ``<script>`` (``<``, ``>``, ``&`` and ``'`` are ``\\u`` escapes), and vis-network shows a
+  string tooltip as text (``innerText``). pyvis's template switches to raw-HTML tooltips
+  (``innerHTML``) when a title contains ``href``; ours has no such branch. The page title
+  and legend are autoescaped by Jinja.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import networkx as nx
+import pyvis
+from pyvis.network import Network
+
+from graph.core.errors import KommunetzError
+from graph.core.model import ADMINISTRATIVE_RELS, REL_TYPES
+from graph.core.search import resolve
+from graph.core.store import GraphStore
+from graph.present import explore, layout, text
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+VIS_DIR = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
+
+#: Up to this many nodes a view is laid out by physics (from its map positions) unless the
+#: caller asks for the map; above it nodes stay at their map positions. pyvis's defaults
+#: (physics, 1,000 stabilisation iterations) take 41 s to first draw 500 nodes.
+PHYSICS_MAX_NODES = 300
+#: Physics is never run on more nodes than this, even when asked for.
+PHYSICS_LIMIT = 1000
+#: Above this many nodes edges lose their arrowheads (sub-pixel at that zoom, and ~10 % of
+#: the first draw) and are hidden while dragging or zooming.
+LARGE_VIEW_NODES = 1000
+STABILISATION_ITERATIONS = 200
+
+TEXT_COLOUR = "#1a1a1a"
+EDGE_COLOUR = "#7b858e"  # 3.7:1 on white: lines are graphical objects (WCAG 1.4.11)
+ADMIN_EDGE_COLOUR = "#9aa3ab"
+FOCUS_COLOUR = "#000000"
+LABEL_LIMIT = 40
+
+
+@dataclass(frozen=True)
+class NodeStyle:
+    """How a node type looks: colour and shape, named in German for the legend. Colours
+    have at least 3:1 contrast on white (WCAG 1.4.11); shapes tell types apart without
+    colour (WCAG 1.4.1). vis-network has seven shapes with the label beside them; the
+    other types are drawn as a glyph (``icon``) from the Unicode block of geometric shapes
+    and dingbats, which system fonts carry — no web font is loaded."""
+
+    shape: str
+    color: str
+    symbol: str
+    shape_name: str
+    size: int
+
+    def group(self) -> dict[str, Any]:
+        """The vis-network ``groups`` entry for this style."""
+        if self.shape == "icon":
+            return {
+                "shape": "icon",
+                "icon": {
+                    "face": "sans-serif",
+                    "code": self.symbol,
+                    "size": 2 * self.size + 6,
+                    "color": self.color,
+                },
+            }
+        return {
+            "shape": self.shape,
+            "size": self.size,
+            "color": {
+                "background": self.color,
+                "border": self.color,
+                "highlight": {"background": self.color, "border": FOCUS_COLOUR},
+            },
+        }
+
+
+STYLES: Mapping[str, NodeStyle] = {
+    "Municipality": NodeStyle("dot", "#1f5f99", "●", "Punkt", 12),
+    "State": NodeStyle("hexagon", "#56616b", "⬢", "Sechseck", 20),
+    "Organisation": NodeStyle("square", "#a14f00", "■", "Quadrat", 12),
+    "Network": NodeStyle("star", "#b3261e", "★", "Stern", 24),
+    "Project": NodeStyle("diamond", "#2e7d32", "◆", "Raute", 11),
+    "Workshop": NodeStyle("triangleDown", "#00766c", "▼", "Dreieck nach unten", 11),
+    "Cooperation": NodeStyle("icon", "#ad1457", "◎", "Doppelkreis", 11),
+    "Report": NodeStyle("icon", "#6d4c41", "▣", "Quadrat mit Rahmen", 11),
+    "Finding": NodeStyle("icon", "#455a64", "✚", "Kreuz", 11),
+    "Topic": NodeStyle("triangle", "#6a3d9a", "▲", "Dreieck", 11),
+}
+DEFAULT_STYLE = NodeStyle("dot", "#56616b", "●", "Punkt", 10)
+
+#: Municipalities of the directory that take part in nothing: small, labelled only when
+#: zoomed in (the label's size is under vis-network's draw threshold at Germany scale).
+BACKGROUND_SIZE = 3
+BACKGROUND_FONT = 4
+KREIS_SIZE = 16
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    label: str
+    name: str
+    shape_name: str
+    color: str
+    symbol: str
+
+
+def legend_entries(labels: Iterable[str] | None = None) -> list[LegendEntry]:
+    """Colour, shape and German name of each node type (of ``labels``, in legend order)."""
+    wanted = set(labels) if labels is not None else set(explore.VIEW_LABELS)
+    return [
+        LegendEntry(label, text.type_name(label, plural=True), s.shape_name, s.color, s.symbol)
+        for label in explore.VIEW_LABELS
+        if label in wanted and (s := STYLES[label])
+    ]
+
+
+def legend_html(labels: Iterable[str] | None = None) -> str:
+    """The legend as an HTML list (constants only, no data): for pages that show it
+    beside an embedded view."""
+    return _ENV.get_template("legend.html.j2").render(legend=legend_entries(labels))
+
+
+# -- assets ---------------------------------------------------------------------------
+
+_URL = re.compile(r"https?://", re.IGNORECASE)
+_SVG_NS = '"http://www.w3.org/2000/svg"'
+
+
+@lru_cache(maxsize=1)
+def vis_assets() -> tuple[str, str]:
+    """vis-network's script and style sheet from pyvis, with no URL text left in them.
+
+    The script is otherwise unchanged: the SVG namespace keeps its value (``\\/`` is ``/``
+    in a JavaScript string), the licence header keeps its text.
+    """
+    js = (VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")
+    css = (VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
+    js = js.replace(_SVG_NS, r'"http:\/\/www.w3.org\/2000\/svg"')
+    js, css = _URL.sub("", js), _URL.sub("", css)
+    for name, asset, end in (("vis-network.min.js", js, "</script"), ("css", css, "</style")):
+        if end in asset.lower():  # would end the in-line block early
+            raise RuntimeError(f"{name} contains {end}; cannot in-line it safely")
+    return js, css
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # compact JSON, umlauts as they are; the tojson filter still escapes < > & '
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
+    return env
+
+
+_ENV = _environment()
+
+
+# -- one pass over the graph ----------------------------------------------------------
+
+
+def tooltip(attrs: Mapping[str, Any]) -> str:
+    """Key facts of a node as plain text, one per line (vis-network shows it as text)."""
+    label = attrs.get("type")
+    first = [text.kind_of(attrs)]
+    state = text.state_name(text.node_state(attrs))
+    if state and label != "State":
+        first.append(state)
+    if label == "Municipality":
+        first.append(f"AGS {attrs.get('key')}")
+    lines = [str(attrs.get("name", "")), " · ".join(first)]
+    population = attrs.get("population")
+    if population:
+        lines.append("Einwohner: " + f"{int(population):,}".replace(",", "."))
+    time = text.when(attrs)
+    if time is not None:
+        lines.append(f"{time[0]}: {time[1]}")
+    for prop, name in (("place", "Ort"), ("status", "Status")):
+        if attrs.get(prop):
+            lines.append(f"{name}: {attrs[prop]}")
+    marks = text.flags(attrs)
+    if marks:
+        lines.append("Hinweis: " + ", ".join(marks))
+    return "\n".join(lines)
+
+
+def vis_data(
+    g: nx.MultiDiGraph,
+    positions: Mapping[str, layout.Point],
+    *,
+    focus: str | None = None,
+    background: set[str] | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """vis-network node and edge records of ``g``, in one pass over each.
+
+    Styling that all nodes of a type share lives in the ``groups`` option, so a record
+    carries only what differs: label, tooltip, position (the start for physics), and marks
+    for the focus, the background and uncertain facts.
+    """
+    if background is None:
+        background = explore.background(g)
+    nodes: list[dict[str, Any]] = []
+    for nid, attrs in g.nodes(data=True):
+        label = str(attrs.get("type"))
+        style = STYLES.get(label, DEFAULT_STYLE)
+        name = str(attrs.get("name", nid))
+        if label == "Municipality" and attrs.get("level") == "Kreis" and attrs.get("kind"):
+            name = f"{name} ({attrs['kind']})"  # Kreis Düren and Stadt Düren are both "Düren"
+        x, y = positions.get(nid, (0.0, 0.0))
+        marks = text.flags(attrs)
+        node: dict[str, Any] = {
+            "id": nid,
+            "label": text.shorten(name, LABEL_LIMIT),
+            "title": tooltip(attrs),
+            "group": label,
+            "x": round(x),
+            "y": round(y),
+        }
+        if nid in background:
+            node["size"] = BACKGROUND_SIZE
+            node["font"] = {"size": BACKGROUND_FONT}
+            node["borderWidth"] = 0
+        elif label == "Municipality" and attrs.get("level") == "Kreis":
+            node["size"] = KREIS_SIZE
+        if marks:
+            node["label"] += f" ({', '.join(marks)})"
+            node["shapeProperties"] = {"borderDashes": [4, 3]}
+            node["borderWidth"] = 2
+        if nid == focus:
+            node["size"] = int(style.size * 1.6)
+            node["borderWidth"] = 4
+            node["color"] = {
+                "background": style.color,
+                "border": FOCUS_COLOUR,
+                "highlight": {"background": style.color, "border": FOCUS_COLOUR},
+            }
+        nodes.append(node)
+    edges: list[dict[str, Any]] = []
+    plain = {rtype: text.relation_name(rtype) for rtype in REL_TYPES}
+    i = 0
+    for a, nbrs in g._succ.items():  # the plain dicts: 30,000 edges per large view
+        if a in background:
+            continue  # 11,000 lines to 16 Land centres would hide everything else
+        for b, keydict in nbrs.items():
+            for rtype, attrs in keydict.items():
+                i += 1
+                edge: dict[str, Any] = {"id": i, "from": a, "to": b}
+                if "role" in attrs or "since" in attrs or text.flags(attrs):
+                    edge["title"] = _edge_title(rtype, attrs)
+                    if text.flags(attrs):
+                        edge["dashes"] = True
+                else:
+                    edge["title"] = plain.get(rtype, rtype)
+                if rtype in ADMINISTRATIVE_RELS:
+                    edge["color"] = ADMIN_EDGE_COLOUR
+                edges.append(edge)
+    return nodes, edges
+
+
+def _edge_title(rtype: str, attrs: Mapping[str, Any]) -> str:
+    title = text.relation_name(rtype)
+    extra = text.edge_details(attrs)
+    if extra:
+        title += f" – {extra}"
+    marks = text.flags(attrs)
+    if marks:
+        title += f" ({', '.join(marks)})"
+    return title
+
+
+def vis_options(*, physics: bool, large: bool) -> dict[str, Any]:
+    """vis-network options: group styles, straight edges, keyboard navigation; physics
+    with a bounded stabilisation for small views, none for large ones."""
+    groups = {label: s.group() for label, s in STYLES.items()}
+    return {
+        "autoResize": True,
+        "groups": groups,
+        "nodes": {
+            "borderWidth": 1,
+            "font": {
+                "size": 14,
+                "color": TEXT_COLOUR,
+                "face": "system-ui, sans-serif",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": not large, "scaleFactor": 0.5}},
+            "smooth": False,
+            "color": {"color": EDGE_COLOUR, "highlight": FOCUS_COLOUR, "inherit": False},
+            "width": 1,
+        },
+        "interaction": {
+            "tooltipDelay": 150,
+            "keyboard": {"enabled": True, "bindToWindow": False},
+            "navigationButtons": True,
+            "hideEdgesOnDrag": large,
+            "hideEdgesOnZoom": large,
+            "multiselect": False,
+        },
+        "layout": {"improvedLayout": False, "randomSeed": 1},
+        "physics": (
+            {
+                "enabled": True,
+                "solver": "forceAtlas2Based",
+                "forceAtlas2Based": {"springLength": 60, "avoidOverlap": 0.4},
+                "stabilization": {
+                    "enabled": True,
+                    "iterations": STABILISATION_ITERATIONS,
+                    "updateInterval": 50,
+                    "fit": True,
+                },
+            }
+            if physics
+            else {"enabled": False}
+        ),
+    }
+
+
+_HEIGHT = re.compile(r"^\d{1,4}(px|vh|rem|em|%)$")
+
+
+def render_html(
+    g: nx.MultiDiGraph,
+    *,
+    height: str = "600px",
+    title: str = "",
+    focus: str | None = None,
+    positions: Mapping[str, layout.Point] | None = None,
+    background: set[str] | None = None,
+    physics: bool | None = None,
+    tables: bool = False,
+    legend: bool = True,
+    standalone: bool = True,
+) -> str:
+    """A standalone HTML page showing ``g`` (no third-party URLs; all text escaped).
+
+    ``positions`` are the whole graph's (`graph.layout.positions`; computed from ``g`` if
+    not given); ``focus`` is marked and selected; ``background`` overrides which
+    municipalities are drawn as background (default: `graph.explore.background`).
+    ``physics`` chooses the layout: True lets a force layout (straight edges, at most
+    `STABILISATION_ITERATIONS` steps, then still) arrange the nodes from their map
+    positions, False keeps the map; None decides by size (`PHYSICS_MAX_NODES`). Physics
+    never runs on more than `PHYSICS_LIMIT` nodes. ``tables=True`` adds
+    the text equivalent (tables of nodes and relationships) for a page that stands alone;
+    ``standalone=False`` leaves out the heading, and ``legend=False`` the legend, for
+    embedding in a page that shows its own.
+    """
+    if not _HEIGHT.match(height):
+        raise KommunetzError(f"Ungültige Höhe „{height}“ (z. B. 600px).")
+    if positions is None:
+        positions = layout.positions(g)
+    n_nodes, n_edges = g.number_of_nodes(), explore.count_edges(g)
+    if physics is None:
+        physics = n_nodes <= PHYSICS_MAX_NODES
+    physics = physics and 0 < n_nodes <= PHYSICS_LIMIT
+    nodes, edges = vis_data(
+        g, positions, focus=focus if focus in g else None, background=background
+    )
+    net = Network(height=height, width="100%", directed=True, cdn_resources="in_line")
+    net.nodes, net.edges = nodes, edges
+    net.node_ids = [n["id"] for n in nodes]
+    net.node_map = {n["id"]: n for n in nodes}
+    net.options = vis_options(physics=physics, large=n_nodes > LARGE_VIEW_NODES)
+    payload: dict[str, Any] = {
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "options": net.options,
+        "focus": focus if focus in g else None,
+        "tables": _tables(g) if tables else None,
+    }
+    vis_js, vis_css = vis_assets()
+    summary = (
+        f"{_count(n_nodes, 'Knoten', 'Knoten')} und "
+        f"{_count(n_edges, 'Beziehung', 'Beziehungen')} angezeigt."
+    )
+    return _ENV.get_template("view.html.j2").render(
+        title=title,
+        height=net.height,
+        summary=summary,
+        aria_label=f"Netzwerkgrafik{': ' + title if title else ''}. {summary}",
+        legend=legend_entries({d for _, d in g.nodes(data="type")}) if legend else [],
+        tables=tables,
+        standalone=standalone,
+        node_count=n_nodes,
+        edge_count=n_edges,
+        payload=payload,
+        vis_js=_Safe(vis_js),
+        vis_css=_Safe(vis_css),
+    )
+
+
+class _Safe(str):
+    """Text Jinja must not escape: the vendored library, checked by `vis_assets`."""
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,}".replace(",", ".") + " " + (one if n == 1 else many)
+
+
+def _tables(g: nx.MultiDiGraph) -> dict[str, Any]:
+    node_rows = explore.node_rows(g)
+    edge_rows = explore.relation_rows(g)
+    return {
+        "node_head": list(node_rows[0]) if node_rows else [],
+        "nodes": [list(r.values()) for r in node_rows],
+        "edge_head": list(edge_rows[0]) if edge_rows else [],
+        "edges": [list(r.values()) for r in edge_rows],
+    }
+
+
+def export_html(store: GraphStore, out: Path, *, focus: str | None = None, depth: int = 1) -> None:
+    """Write the whole public graph (or the neighbourhood of ``focus``) as standalone HTML.
+
+    ``focus`` is a name or AGS as a user types it; an ambiguous or unknown one raises
+    `Ambiguous`/`NotFound` with the candidates. The page holds the text tables too. The
+    file is written whole or not at all (temporary file, then rename).
+    """
+    if depth not in range(1, explore.MAX_DEPTH + 1):
+        raise KommunetzError(f"Die Tiefe muss zwischen 1 und {explore.MAX_DEPTH} liegen.")
+    g = store.graph()
+    idx = explore.index(g)
+    focus_id = None
+    if focus:
+        focus_id = resolve(store.search(focus, explore.VIEW_LABELS), focus, "Treffer").id
+    view = explore.build_view(g, idx, explore.ViewFilter(), focus_id, depth)
+    page = render_html(
+        view.graph,
+        title=f"kommunetz – {view.title}",
+        focus=view.focus,
+        positions=layout.positions(g),
+        background=explore.background(view.graph, idx),
+        tables=True,
+    )
+    write_atomically(out, page)
+
+
+def write_atomically(out: Path, content: str) -> None:
+    """Write ``content`` to ``out`` so that ``out`` is either the old file or the new one,
+    never half-written. Raises `KommunetzError` with the reason."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # a replaced file keeps its permissions; a new one is readable as files usually are
+        mode = out.stat().st_mode & 0o777 if out.exists() else 0o644
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(content)
+            os.chmod(tmp, mode)
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise KommunetzError(f"Kann {out} nicht schreiben: {exc.strerror or exc}") from exc

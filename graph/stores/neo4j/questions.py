@@ -1,0 +1,396 @@
+"""`CypherQueries`: the raw reads of `graph.queries.QueryStore` in Cypher, for `Neo4jStore`.
+
+Every statement is a constant built once from the model (labels, relationship types and
+key properties come from `graph.core.model` and `graph.questions.rows`, never from input) and runs
+with parameters in a read transaction. Where a node is looked up by key, the statement is
+chosen per label so that the uniqueness constraint's index serves the lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from graph.core.model import NODE_TYPES, PUBLIC_LABELS, key_property, split_node_id
+from graph.questions.rows import (
+    ACTORS,
+    FACT_PROPS,
+    HUB_ITEMS,
+    HUB_RELS,
+    INCIDENCE_HUBS,
+    INCIDENCE_RELS,
+    MAX_HOPS,
+    PATH_RELS,
+    PATH_RELS_ADMIN,
+    WORK_ITEMS,
+    WORK_RELS,
+    Entity,
+    Incidence,
+    Membership,
+    Participation,
+    RawPath,
+    Step,
+    WorkRow,
+    WorkshopRow,
+    sources_of,
+)
+
+if TYPE_CHECKING:
+    import neo4j
+
+_KEY_PROPS = sorted({key_property(label) for label in NODE_TYPES})  # ags, code, id
+
+
+def _key(v: str) -> str:
+    return f"coalesce({', '.join(f'{v}.{p}' for p in _KEY_PROPS)})"
+
+
+def _ent(v: str) -> str:
+    """A node as the map `_entity` reads (the same fields as `graph.queries.Entity`)."""
+    return (
+        f"{{label: labels({v})[0], key: {_key(v)}, "
+        f"name: coalesce({v}.name, {v}.title, {_key(v)}), kind: {v}.kind, "
+        f"state: {v}.state_code}}"
+    )
+
+
+def _id(v: str) -> str:
+    return f"labels({v})[0] + ':' + {_key(v)}"
+
+
+def _opt_ent(v: str) -> str:
+    return f"CASE WHEN {v} IS NULL THEN null ELSE {_ent(v)} END"
+
+
+def _types(types: Sequence[str]) -> str:
+    return "|".join(types)
+
+
+def _labels(labels: Sequence[str]) -> str:
+    return "|".join(labels)
+
+
+def _match(var: str, label: str, param: str) -> str:
+    return f"({var}:{label} {{{key_property(label)}: ${param}}})"
+
+
+_WORK = f"[:{_types(WORK_RELS)}]"
+_ITEM = f":{_labels(WORK_ITEMS)}"
+_ACTOR = f":{_labels(ACTORS)}"
+
+#: The actors of ``$munis`` (AGS) and ``$orgs`` (ids), by their indexes.
+_ACTORS_BY_KEYS = (
+    "CALL () { UNWIND $munis AS k MATCH (a:Municipality {ags: k}) RETURN a "
+    "UNION UNWIND $orgs AS k MATCH (a:Organisation {id: k}) RETURN a } "
+)
+
+WORK_INDEX = (
+    f"MATCH (x{_ACTOR})-{_WORK}->({_ITEM})-[:ABOUT]->(t:Topic) "
+    "WITH x, t.id AS topic, count(*) AS n "
+    f"WITH x, collect([topic, n]) AS topics RETURN {_ent('x')} AS actor, topics"
+)
+ACTOR_FACTS = f"MATCH (x{_ACTOR}) RETURN {_ent('x')} AS actor, " + ", ".join(
+    f"x.{p} AS {p}" for p in FACT_PROPS
+)
+MEMBER_IDS = (
+    f"MATCH (x{_ACTOR}) WHERE EXISTS {{ (x)-[:MEMBER_OF]->(:Network) }} "
+    "OR EXISTS { (x)-[:MEMBER_OF]->(:Organisation)-[:MEMBER_OF]->(:Network) } "
+    f"RETURN {_id('x')} AS id"
+)
+
+
+def _by_key(labels: Sequence[str]) -> str:
+    found = " UNION ".join(f"MATCH {_match('n', label, 'key')} RETURN n" for label in labels)
+    return f"CALL () {{ {found} }} RETURN {_ent('n')} AS node"
+
+
+#: A node by key, one statement per label and for both actor labels at once (an AGS
+#: could in principle also be an organisation's id).
+BY_KEY = {(label,): _by_key([label]) for label in PUBLIC_LABELS} | {ACTORS: _by_key(ACTORS)}
+
+#: Nodes of a label: all of them (False), or those of ``$keys`` by the index (True).
+NODES = {
+    (label, by_key): (
+        (
+            f"UNWIND $keys AS k MATCH (n:{label} {{{key_property(label)}: k}}) "
+            if by_key
+            else f"MATCH (n:{label}) "
+        )
+        + f"RETURN n.{key_property(label)} AS key, properties(n) AS props"
+    )
+    for label in PUBLIC_LABELS
+    for by_key in (False, True)
+}
+
+MEMBERSHIPS = (
+    _ACTORS_BY_KEYS + "CALL (a) { "
+    "MATCH (a)-[m:MEMBER_OF]->(n:Network) RETURN n, null AS o, m.sources AS s1, [] AS s2 "
+    "UNION ALL "
+    "MATCH (a)-[m1:MEMBER_OF]->(o:Organisation)-[m2:MEMBER_OF]->(n:Network) "
+    "RETURN n, o, m1.sources AS s1, m2.sources AS s2 } "
+    f"RETURN {_id('a')} AS actor, {_ent('n')} AS network, {_opt_ent('o')} AS via, s1, s2"
+)
+
+_INCIDENCE = f"[r:{_types(INCIDENCE_RELS)}]"
+_HUB = _labels(INCIDENCE_HUBS)
+INCIDENCES = {
+    label: (
+        f"MATCH {_match('a', label, 'key')} "
+        "CALL (a) { "
+        f"MATCH (a)-[:{_types(INCIDENCE_RELS)}]->(h:{_HUB}) RETURN h "
+        "UNION RETURN a AS h } "
+        f"MATCH (x{_ACTOR})-{_INCIDENCE}->(h) "
+        f"RETURN {_ent('x')} AS actor, {_ent('h')} AS hub, type(r) AS rel, "
+        "r.sources AS sources, r.role AS role"
+    )
+    for label in ACTORS
+}
+
+
+def _paths(la: str, lb: str, types: Sequence[str]) -> str:
+    return (
+        f"MATCH {_match('a', la, 'a')}, {_match('b', lb, 'b')} "
+        f"MATCH p = allShortestPaths((a)-[:{_types(types)}*..{MAX_HOPS}]-(b)) "
+        f"RETURN [n IN nodes(p) | {_ent('n')}] AS nodes, "
+        f"[r IN relationships(p) | {{rel: type(r), start: {_id('startNode(r)')}, "
+        f"end: {_id('endNode(r)')}, sources: r.sources, role: r.role}}] AS steps "
+        "LIMIT $cap"
+    )
+
+
+PATHS = {
+    (la, lb, admin): _paths(la, lb, PATH_RELS_ADMIN if admin else PATH_RELS)
+    for la in ACTORS
+    for lb in ACTORS
+    for admin in (False, True)
+}
+
+
+def _actor_work_rows(topic: str) -> str:
+    return (
+        f"RETURN {_id('a')} AS actor, {_ent('i')} AS item, type(r) AS rel, r.role AS role, "
+        f"r.sources AS sources, {topic} AS topic"
+    )
+
+
+#: What the given actors work on: all of it, or (the topic matched first, so that the
+#: expansion ends at it) about one topic.
+ACTOR_WORK = {
+    False: _ACTORS_BY_KEYS
+    + f"MATCH (a)-[r:{_types(WORK_RELS)}]->(i{_ITEM})-[:ABOUT]->(t:Topic) "
+    + _actor_work_rows(_ent("t")),
+    True: f"MATCH (t:Topic {{id: $topic}}) WITH t, {_ent('t')} AS topic "
+    + _ACTORS_BY_KEYS
+    + f"MATCH (a)-[r:{_types(WORK_RELS)}]->(i{_ITEM})-[:ABOUT]->(t) "
+    + _actor_work_rows("topic"),
+}
+
+#: Workshops: count them, then read the newest ``$limit`` (a top-k sort, not a full one).
+_WORKSHOP_ROWS = (
+    "WITH DISTINCT total, w ORDER BY coalesce(w.date, '') DESC, w.id LIMIT $limit "
+    "CALL (w) { "
+    f"MATCH (p{_ACTOR})-[r:HOSTED|ATTENDED]->(w) "
+    f"RETURN collect({{actor: {_ent('p')}, rel: type(r), role: r.role, sources: r.sources}}) "
+    "AS participants } "
+    f"CALL (w) {{ MATCH (w)-[:ABOUT]->(t:Topic) RETURN collect({_ent('t')}) AS topics }} "
+    f"RETURN total, {_ent('w')} AS workshop, w.date AS date, w.date_end AS date_end, "
+    "w.place AS place, w.inferred AS inferred, w.sources AS sources, participants, topics"
+)
+_BY_TOPIC = "WHERE $topic IS NULL OR EXISTS { (w)-[:ABOUT]->(:Topic {id: $topic}) } "
+
+
+def _workshops(match: str) -> str:
+    return f"{match} {_BY_TOPIC} WITH count(DISTINCT w) AS total {match} {_BY_TOPIC} " + (
+        _WORKSHOP_ROWS
+    )
+
+
+#: By actor label (or None) and whether a topic is given: each variant starts from what
+#: is given, so that an index finds the first node.
+WORKSHOPS: dict[tuple[str | None, bool], str] = {
+    (label, topic): _workshops(
+        f"MATCH {_match('x', label, 'actor')}-[:HOSTED|ATTENDED]->(w:Workshop)"
+    )
+    for label in ACTORS
+    for topic in (False, True)  # the actor comes first either way; the topic filters
+}
+WORKSHOPS[(None, True)] = _workshops("MATCH (:Topic {id: $topic})<-[:ABOUT]-(w:Workshop)")
+WORKSHOPS[(None, False)] = _workshops("MATCH (w:Workshop)")
+
+#: The cooperation graph in groups, aggregated on the server: a project run by one
+#: municipality ties nobody, so only hubs with two or more actors come back.
+TIE_GROUPS = (
+    f"MATCH (h:{_labels(HUB_ITEMS)})<-[:{_types(HUB_RELS)}]-(x{_ACTOR}) "
+    f"WITH h, collect(DISTINCT {_id('x')}) AS actors WHERE size(actors) > 1 "
+    f"RETURN {_id('h')} AS hub, 'item' AS kind, actors "
+    "UNION ALL "
+    f"MATCH (h:Organisation)<-[:MEMBER_OF]-(x{_ACTOR}) "
+    f"WITH h, collect(DISTINCT {_id('x')}) AS actors "
+    f"RETURN {_id('h')} AS hub, 'members' AS kind, actors "
+    "UNION ALL "
+    f"MATCH (h{_ACTOR})<-[:PARTNER_OF]-(x{_ACTOR}) "
+    f"WITH h, collect(DISTINCT {_id('x')}) AS actors "
+    f"RETURN {_id('h')} AS hub, 'partners' AS kind, actors"
+)
+
+
+def _entity(m: Mapping[str, Any]) -> Entity:
+    kind, state = m.get("kind"), m.get("state")
+    return Entity(
+        str(m["label"]),
+        str(m["key"]),
+        str(m["name"]),
+        kind if isinstance(kind, str) else None,
+        state if isinstance(state, str) else None,
+    )
+
+
+def _keys_by_label(actor_ids: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {"munis": [], "orgs": []}
+    for nid in actor_ids:
+        label, key = split_node_id(nid)
+        if label == "Municipality":
+            out["munis"].append(key)
+        elif label == "Organisation":
+            out["orgs"].append(key)
+    return out
+
+
+class CypherQueries:
+    """Mixin for `Neo4jStore`: the guided questions' raw reads in Cypher."""
+
+    if TYPE_CHECKING:
+
+        def _read(self, query: str, **params: Any) -> list[neo4j.Record]: ...
+
+    def q_work_index(self) -> list[tuple[Entity, tuple[tuple[str, int], ...]]]:
+        return [
+            (_entity(r["actor"]), tuple(sorted((str(t), int(n)) for t, n in r["topics"])))
+            for r in self._read(WORK_INDEX)
+        ]
+
+    def q_actor_facts(self) -> list[tuple[Entity, dict[str, Any]]]:
+        return [
+            (_entity(r["actor"]), {p: r[p] for p in FACT_PROPS if r[p] is not None})
+            for r in self._read(ACTOR_FACTS)
+        ]
+
+    def q_member_ids(self) -> list[str]:
+        return sorted(r["id"] for r in self._read(MEMBER_IDS))
+
+    def q_by_key(self, labels: Sequence[str], key: str) -> list[Entity]:
+        query = BY_KEY.get(tuple(labels))
+        if query is not None:
+            return [_entity(r["node"]) for r in self._read(query, key=key)]
+        return [  # other combinations: one statement per label (private ones: none)
+            _entity(r["node"])
+            for label in labels
+            if (label,) in BY_KEY
+            for r in self._read(BY_KEY[(label,)], key=key)
+        ]
+
+    def q_nodes(self, label: str, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
+        query = NODES.get((label, keys is not None))
+        if query is None:
+            return {}
+        key_prop = key_property(label)
+        out = {}
+        for r in self._read(query, keys=list(keys or ())):
+            props = dict(r["props"])
+            props.pop(key_prop, None)
+            out[str(r["key"])] = props
+        return out
+
+    def q_memberships(self, actor_ids: Sequence[str]) -> list[Membership]:
+        return [
+            Membership(
+                r["actor"],
+                _entity(r["network"]),
+                _entity(r["via"]) if r["via"] is not None else None,
+                sources_of(r["s1"], r["s2"]),
+            )
+            for r in self._read(MEMBERSHIPS, **_keys_by_label(actor_ids))
+        ]
+
+    def q_incidences(self, actor_id: str) -> list[Incidence]:
+        label, key = split_node_id(actor_id)
+        if label not in INCIDENCES:
+            return []
+        return [
+            Incidence(
+                _entity(r["actor"]),
+                _entity(r["hub"]),
+                r["rel"],
+                sources_of(r["sources"]),
+                r["role"],
+            )
+            for r in self._read(INCIDENCES[label], key=key)
+        ]
+
+    def q_paths(self, a_id: str, b_id: str, include_admin: bool, cap: int) -> list[RawPath]:
+        la, ka = split_node_id(a_id)
+        lb, kb = split_node_id(b_id)
+        query = PATHS.get((la, lb, include_admin))
+        if query is None or a_id == b_id:
+            return []
+        return [
+            RawPath(
+                tuple(_entity(n) for n in r["nodes"]),
+                tuple(
+                    Step(s["rel"], s["start"], s["end"], sources_of(s["sources"]), s["role"])
+                    for s in r["steps"]
+                ),
+            )
+            for r in self._read(query, a=ka, b=kb, cap=cap)
+        ]
+
+    def q_actor_work(self, actor_ids: Sequence[str], topic_key: str | None) -> list[WorkRow]:
+        return [
+            WorkRow(
+                r["actor"],
+                _entity(r["item"]),
+                r["rel"],
+                _entity(r["topic"]),
+                sources_of(r["sources"]),
+                r["role"],
+            )
+            for r in self._read(
+                ACTOR_WORK[topic_key is not None], topic=topic_key, **_keys_by_label(actor_ids)
+            )
+        ]
+
+    def q_workshops(
+        self, actor_id: str | None, topic_key: str | None, limit: int
+    ) -> tuple[int, list[WorkshopRow]]:
+        params: dict[str, Any] = {"topic": topic_key, "limit": limit}
+        label = None
+        if actor_id is not None:
+            label, params["actor"] = split_node_id(actor_id)
+        query = WORKSHOPS.get((label, topic_key is not None))
+        if query is None:
+            return 0, []
+        recs = self._read(query, **params)
+        total = int(recs[0]["total"]) if recs else 0
+        rows = [
+            WorkshopRow(
+                _entity(r["workshop"]),
+                r["date"],
+                r["date_end"],
+                r["place"],
+                bool(r["inferred"]),
+                tuple(
+                    Participation(
+                        _entity(p["actor"]), p["rel"], p["role"], sources_of(p["sources"])
+                    )
+                    for p in r["participants"]
+                ),
+                tuple(_entity(t) for t in r["topics"]),
+                sources_of(r["sources"]),
+            )
+            for r in recs
+            if r["workshop"] is not None
+        ]
+        return total, rows
+
+    def q_tie_groups(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        return [(r["hub"], r["kind"], tuple(sorted(r["actors"]))) for r in self._read(TIE_GROUPS)]
