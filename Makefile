@@ -31,9 +31,12 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }
 
+# ruff (lint and format) over all Python of the repository; lint-imports checks the
+# layering contracts in pyproject.toml (docs/architecture.md)
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check graph loaders kommunetz
+	$(BIN)/ruff format --check graph loaders kommunetz pages app.py bench tests
+	$(BIN)/lint-imports
 
 typecheck: venv
 	$(BIN)/mypy

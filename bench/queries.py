@@ -39,14 +39,12 @@ sys.path.insert(0, str(REPO))
 from graph.core.records import Batch  # noqa: E402
 from graph.core.store import GraphStore  # noqa: E402
 from graph.questions.metrics import network_metrics  # noqa: E402
+from graph.questions.partners import partners  # noqa: E402
+from graph.questions.paths import connections  # noqa: E402
 from graph.questions.recommend import recommend  # noqa: E402
-from graph.questions.rows import (  # noqa: E402
-    connections,
-    partners,
-    shared_topics,
-    topic_members,
-    workshops,
-)
+from graph.questions.shared_topics import shared_topics  # noqa: E402
+from graph.questions.topic import topic_members  # noqa: E402
+from graph.questions.workshops import workshops  # noqa: E402
 from graph.stores.neo4j.store import Neo4jStore  # noqa: E402
 from graph.stores.sqlite.store import EmbeddedStore  # noqa: E402
 from loaders.synthetic import synthetic_batch  # noqa: E402
@@ -104,14 +102,14 @@ def sample_inputs(
     munis = [a.split(":", 1)[1] for a in active if a.startswith("Municipality:")]
     orgs = [a.split(":", 1)[1] for a in active if a.startswith("Organisation:")]
     topics = sorted(x.key for x in batch.nodes if x.label == "Topic")
-    timed = {
+    timed: dict[str, list[Any]] = {
         "actors": rng.sample(keys, n),
         "pairs": [tuple(rng.sample(keys, 2)) for _ in range(n)],
         "topics": [rng.choice(topics) for _ in range(n)],
     }
     m = rng.sample(munis, 2)
     o = rng.sample(orgs, 2) if len(orgs) >= 2 else m  # a tiny network may lack them
-    warm = {
+    warm: dict[str, list[Any]] = {
         "actors": [m[0], o[0], m[1], o[1]],
         "pairs": [(m[0], m[1]), (m[0], o[0]), (o[0], m[0]), (o[0], o[1])],
         "topics": topics[:4],
@@ -292,11 +290,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name:<28}{n / e:>8.1f}")
 
     print("\nKennzahlen (Frage 7)")
-    for k, (cold, warm, m) in metrics.items():
+    for k, (cold, cached, m) in metrics.items():
         ok = "erfüllt" if cold < TARGET_METRICS_S else "VERFEHLT"
         print(
             f"  {k}: {cold:.1f} s berechnet (Ziel < {TARGET_METRICS_S:.0f} s: {ok}), "
-            f"danach aus dem Cache {warm * 1000:.1f} ms; {m.actors:,} Akteure, {m.ties:,} "
+            f"danach aus dem Cache {cached * 1000:.1f} ms; {m.actors:,} Akteure, {m.ties:,} "
             f"Partnerschaften, {m.community_count} Gruppen, Betweenness "
             f"{'Stichprobe' if m.betweenness_sampled else 'exakt'}"
         )

@@ -27,15 +27,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.core.records import Batch, Node
-from graph.joining.form import (
-    OPEN_NETWORK_ID,
-    RegistrationStore,
-    Submission,
-    new_submission,
-    validate_form,
-)
+from graph.core.store import GraphStore
+from graph.joining.form import Submission, new_submission, validate_form
 from graph.joining.outbox import Outbox
+from graph.joining.registration import OPEN_NETWORK_ID
 from graph.joining.service import deliver, send
+from graph.joining.workflow import registration_store
 from graph.stores.neo4j.store import Neo4jStore
 from graph.stores.sqlite.store import EmbeddedStore
 
@@ -75,13 +72,14 @@ def rate(count: int, seconds: float) -> str:
     return f"{count / seconds:8.1f}/s ({seconds * 1000 / count:6.1f} ms each)"
 
 
-def run_store(name: str, store: RegistrationStore, n: int, outbox: Outbox) -> None:
+def run_store(name: str, store: GraphStore, n: int, outbox: Outbox) -> None:
     store.clear()
     store.write(base())
+    rs = registration_store(store)
     subs = submissions(n)
     t0 = time.perf_counter()
     for sub in subs:
-        store.submit_registration(sub)
+        rs.submit_registration(sub)
     sequential = time.perf_counter() - t0
     print(f"[{name}] submit, one after another: {n} in {sequential:.2f} s = {rate(n, sequential)}")
 
@@ -91,14 +89,14 @@ def run_store(name: str, store: RegistrationStore, n: int, outbox: Outbox) -> No
     def one(sub: Submission) -> float:
         start.wait()
         t = time.perf_counter()
-        send(store, sub, outbox)
+        send(rs, sub, outbox)
         return time.perf_counter() - t
 
     t0 = time.perf_counter()
     with ThreadPoolExecutor(CONCURRENT) as pool:
         latencies = list(pool.map(one, many))
     wall = time.perf_counter() - t0
-    stored = {r.id for r in store.registrations()}
+    stored = {r.id for r in rs.registrations()}
     arrived = sum(1 for s in many if s.id in stored)
     print(
         f"[{name}] {CONCURRENT} concurrent submissions: {arrived} of {CONCURRENT} arrived, "
@@ -112,7 +110,7 @@ def run_store(name: str, store: RegistrationStore, n: int, outbox: Outbox) -> No
     k = min(n, 50)
     t0 = time.perf_counter()
     for sub in subs[:k]:
-        store.approve_registration(sub.id, now=datetime.now(UTC))
+        rs.approve_registration(sub.id, now=datetime.now(UTC))
     approving = time.perf_counter() - t0
     print(f"[{name}] approve (public facts + decision, one transaction): {rate(k, approving)}")
     store.clear()
@@ -153,19 +151,20 @@ def neo4j_store() -> Iterator[tuple[Neo4jStore, Callable[[], None], Callable[[],
 def outage(store: Neo4jStore, stop: Callable[[], None], start: Callable[[], None], n: int) -> None:
     store.clear()
     store.write(base())
+    rs = registration_store(store)
     with tempfile.TemporaryDirectory() as tmp:
         outbox = Outbox(Path(tmp) / "outbox")
         stop()
         subs = submissions(n, offset=10_000)
         t0 = time.perf_counter()
-        queued = sum(send(store, s, outbox).queued for s in subs)
+        queued = sum(send(rs, s, outbox).queued for s in subs)
         fallback = time.perf_counter() - t0
         start()
         t0 = time.perf_counter()
-        report = deliver(store, outbox)
+        report = deliver(rs, outbox)
         delivering = time.perf_counter() - t0
-        again = deliver(store, outbox)
-    stored = {r.id for r in store.registrations()}
+        again = deliver(rs, outbox)
+    stored = {r.id for r in rs.registrations()}
     print(
         f"[neo4j outage] {queued} of {n} submissions kept in the outbox while the server was "
         f"down ({fallback * 1000 / n:.1f} ms each to fall back); after the restart "

@@ -4,7 +4,7 @@ For graphs of 1,000 / 2,000 / 10,000 nodes (about 3 relationships per node, shap
 kommunetz data: municipalities with coordinates, projects, workshops, organisations,
 topics) this prints, in one run:
 
-* the time `graph.view.render_html` takes from the networkx graph to the HTML page
+* the time `graph.present.view.render_html` takes from the networkx graph to the HTML page
   (layout included; best of 3), and the time pyvis needs for ``Network.from_nx`` plus
   ``generate_html`` on the same graph, with their ratio;
 * the time to first draw in headless Chromium (vis-network's ``afterDrawing`` event,

@@ -1,7 +1,10 @@
 """The ``kommunetz`` command: a thin shell over `loaders` and `graph`.
 
-Every command is one library call plus argument parsing; errors are `KommunetzError`s
-that become one readable German message and an exit code, never a traceback.
+Every command is argument parsing plus one library call; errors are `KommunetzError`s
+that become one readable German message and an exit code, never a traceback: 2 for
+unusable input (`InvalidInput`: a file with errors, an unknown or ambiguous name, a
+question that cannot be asked that way), 3 when the store cannot be reached, 1 for
+anything else.
 """
 
 from __future__ import annotations
@@ -9,27 +12,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from graph.core.errors import (
-    Ambiguous,
-    KommunetzError,
-    NotFound,
-    StoreUnavailable,
-    ValidationFailed,
-)
-from graph.core.model import NODE_TYPES, REL_TYPES
+import loaders
+from graph.core.errors import InvalidInput, KommunetzError, StoreUnavailable
 from graph.core.store import GraphStore, WriteSummary
 from graph.present.export import FORMATS, export_graph
+from graph.present.text import relation_name, type_name
+from graph.present.view import export_html
 from graph.stores.open import StoreSettings, open_store
 from kommunetz import cli_registrations
 from kommunetz.cli_query import register_query
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-
+#: Exit codes, as the README documents them.
 EXIT_ERROR, EXIT_INVALID, EXIT_UNAVAILABLE = 1, 2, 3
 
 
@@ -38,7 +35,7 @@ def _fmt_counts(counts: dict[str, int], names: Callable[[str], str]) -> str:
 
 
 def _node_name(label: str) -> str:
-    return NODE_TYPES[label].plural if label in NODE_TYPES else label
+    return type_name(label, plural=True)
 
 
 def _describe(summary: WriteSummary) -> str:
@@ -50,62 +47,57 @@ def _describe(summary: WriteSummary) -> str:
     )
 
 
-class _Bar:
-    """A progress bar on stderr for long parses (tqdm), shown only on a terminal."""
+class _Bars:
+    """Progress bars on stderr for long parses (tqdm), one per file, shown only on a
+    terminal."""
 
-    def __init__(self, desc: str) -> None:
-        self.desc = desc
+    def __init__(self) -> None:
         self.bar: Any = None
+        self.name = ""
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, name: str, done: int, total: int) -> None:
         if not sys.stderr.isatty():
             return
-        if self.bar is None:
+        if self.bar is None or name != self.name:
+            self.close()
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, desc=self.desc, unit=" Zeilen", leave=False)
+            self.bar, self.name = tqdm(total=total, desc=name, unit=" Zeilen", leave=False), name
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
-
-
-def load_paths(
-    store: GraphStore,
-    paths: Sequence[Path],
-    population_date: str | None,
-    out: Callable[[str], None],
-) -> None:
-    """Load each path as one all-or-nothing write and report what changed."""
-    from loaders.detect import read_any
-
-    for path in paths:
-        t0 = time.perf_counter()
-        bar = _Bar(path.name)
-        try:
-            batch = read_any(path, population_date=population_date, progress=bar)
-        finally:
-            bar.close()
-        t1 = time.perf_counter()
-        for notice in batch.notices:
-            out(f"Hinweis: {notice}")
-        summary = store.write(batch)
-        t2 = time.perf_counter()
-        out(
-            f"{path}: {len(batch.nodes)} Knoten und {len(batch.rels)} Beziehungen gelesen "
-            f"({t1 - t0:.2f} s), geschrieben in {store.kind} ({t2 - t1:.2f} s), "
-            f"gesamt {t2 - t0:.2f} s"
-        )
-        out(_describe(summary) if summary.changed else "  keine Änderungen")
+            self.bar = None
 
 
 def cmd_load(args: argparse.Namespace, store: GraphStore) -> int:
-    paths = [Path(p) for p in args.paths] or [DATA_DIR]
-    if args.if_empty and not store.is_empty():
+    bars = _Bars()
+
+    def report(f: loaders.FileLoaded) -> None:
+        bars.close()
+        for notice in f.notices:
+            print(f"Hinweis: {notice}")
+        print(
+            f"{f.path}: {f.nodes} Knoten und {f.relationships} Beziehungen gelesen "
+            f"({f.read_seconds:.2f} s), geschrieben in {store.kind} ({f.write_seconds:.2f} s), "
+            f"gesamt {f.seconds:.2f} s"
+        )
+        print(_describe(f.summary) if f.summary.changed else "  keine Änderungen")
+
+    try:
+        done = loaders.load(
+            store,
+            args.paths,
+            population_date=args.population_date,
+            if_empty=args.if_empty,
+            progress=bars,
+            on_file=report,
+        )
+    finally:
+        bars.close()
+    if done.skipped:
         print("Die Datenbank enthält schon Daten; nichts geladen.")
-        return 0
-    load_paths(store, paths, args.population_date, print)
     return 0
 
 
@@ -118,16 +110,13 @@ def cmd_stats(args: argparse.Namespace, store: GraphStore) -> int:
     for label, n in sorted(stats.nodes.items()):
         print(f"  {_node_name(label):<18} {n:>8}")
     for rtype, n in sorted(stats.relationships.items()):
-        desc = REL_TYPES[rtype].description if rtype in REL_TYPES else ""
-        print(f"  {rtype:<18} {n:>8}  ({desc})")
+        print(f"  {rtype:<18} {n:>8}  ({relation_name(rtype)})")
     return 0
 
 
 def cmd_export(args: argparse.Namespace, store: GraphStore) -> int:
     out = Path(args.out)
-    if args.format == "html":
-        from graph.present.view import export_html  # the explorer's standalone view
-
+    if args.format == "html":  # the explorer's standalone view
         export_html(store, out, focus=args.focus, depth=args.depth)
     else:
         export_graph(store.graph(), args.format, out)
@@ -156,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("load", help="Daten laden (Ordner/YAML, Destatis .xlsx/.txt, CSV)")
-    p.add_argument("paths", nargs="*", help=f"Standard: {DATA_DIR}")
+    p.add_argument("paths", nargs="*", help=f"Standard: {loaders.loading.DATA_DIR}")
     p.add_argument(
         "--population-date",
         metavar="JJJJ-MM-TT",
@@ -204,7 +193,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_UNAVAILABLE
     try:
         return int(args.func(args, store))
-    except (ValidationFailed, NotFound, Ambiguous) as exc:
+    except InvalidInput as exc:  # a file with errors, an unknown name, a question asked wrong
         print(f"Fehler: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except StoreUnavailable as exc:

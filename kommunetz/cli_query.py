@@ -13,18 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graph.core.store import GraphStore
+from graph.present.csv import to_csv
+from graph.questions.answer import Answer
 from graph.questions.metrics import network_metrics
+from graph.questions.partners import partners
+from graph.questions.paths import MAX_HOPS, connections
 from graph.questions.recommend import recommend
-from graph.questions.rows import (
-    MAX_HOPS,
-    Answer,
-    connections,
-    partners,
-    shared_topics,
-    to_csv,
-    topic_members,
-    workshops,
-)
+from graph.questions.shared_topics import shared_topics
+from graph.questions.topic import topic_members
+from graph.questions.workshops import workshops
 
 Ask = Callable[[argparse.Namespace, GraphStore], Answer]
 

@@ -1,10 +1,11 @@
 """``kommunetz registrations …``: the registration workflow for coordinators who script.
 
-Each command is argument parsing plus one call into `graph.joining.service` or the store's
-`RegistrationStore` methods; errors are `KommunetzError`s that `kommunetz.cli.main` prints
-as one German line with an exit code. Settings are read here, at the edge:
-``KOMMUNETZ_OUTBOX`` (the outbox folder), ``KOMMUNETZ_PRIVACY_CONTROLLER`` (the body named
-in the privacy notice a consent refers to).
+Each command is argument parsing plus one call into `graph.joining.service` or the
+store's registration workflow (`graph.joining.workflow.registration_store`); errors are
+`KommunetzError`s that `kommunetz.cli.main` prints as one German line with an exit code.
+Settings are read here, at the edge: ``KOMMUNETZ_OUTBOX`` (the outbox folder),
+``KOMMUNETZ_PRIVACY_CONTROLLER`` (the body named in the privacy notice a consent refers
+to).
 """
 
 from __future__ import annotations
@@ -19,17 +20,13 @@ from pathlib import Path
 
 from graph.core.errors import KommunetzError
 from graph.core.store import GraphStore
-from graph.joining.form import (
-    erasure_due,
-    local_date,
-    local_time,
-    parse_reference,
-    parse_status,
-    registration_store,
-    registrations_csv,
-)
+from graph.joining.export import registrations_csv
+from graph.joining.form import parse_reference
 from graph.joining.outbox import Outbox, default_outbox_dir
+from graph.joining.registration import parse_status
 from graph.joining.service import deliver, erase, form_context, read_forms, submit_forms
+from graph.joining.workflow import erasure_due, registration_store
+from graph.present.text import format_day, format_timestamp
 from kommunetz.auth import MIN_PASSWORD, hash_password
 
 EXIT_INVALID = 2
@@ -76,10 +73,10 @@ def cmd_list(args: argparse.Namespace, store: GraphStore) -> int:
     now = datetime.now(UTC)
     for r in regs:
         contact = f"{r.contact.name} <{r.contact.email}>" if r.contact else "–"
-        decided = f", {r.status.german} am {local_date(r.decided_at)}" if r.decided_at else ""
+        decided = f", {r.status.german} am {format_day(r.decided_at)}" if r.decided_at else ""
         due = " – Löschung fällig" if erasure_due(r, now) else ""
         print(
-            f"{r.reference}  {r.status.german:<11} {local_time(r.submitted_at)}  "
+            f"{r.reference}  {r.status.german:<11} {format_timestamp(r.submitted_at)}  "
             f"{r.municipality_name} (AGS {r.ags}), {contact}{decided}{due}"
         )
     print(f"{len(regs)} Registrierung(en).")
@@ -97,7 +94,7 @@ def cmd_approve(args: argparse.Namespace, store: GraphStore) -> int:
         created = " (neu im Graphen angelegt)" if admission.municipality_created else ""
         print(
             f"{reg.reference} aufgenommen: {reg.municipality_name} (AGS {reg.ags}){created} ist "
-            f"Mitglied des offenen Netzwerks seit {local_date(reg.decided_at or '')}."
+            f"Mitglied des offenen Netzwerks seit {format_day(reg.decided_at or '')}."
         )
     return 0
 
@@ -120,14 +117,14 @@ def cmd_erase(args: argparse.Namespace, store: GraphStore) -> int:
 
 def cmd_export(args: argparse.Namespace, store: GraphStore) -> int:
     out = Path(args.out)
-    text = registrations_csv(
+    data = registrations_csv(
         registration_store(store).registrations(), form_context(store).topic_names
     )
     try:
         # the file holds personal data: readable by its owner only, from the first byte
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
     except OSError as exc:
         raise KommunetzError(f"Kann {out} nicht schreiben: {exc.strerror}") from exc
     print(f"Geschrieben: {out} (enthält Kontaktdaten – nur für die Koordination)")

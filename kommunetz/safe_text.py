@@ -22,7 +22,7 @@ def md(text: object) -> str:
 
 def md_link(title: object, url: str) -> str:
     """A Markdown link with an escaped title; ``url`` must be checked http(s) already
-    (`graph.details.safe_url`). Parentheses and spaces are percent-encoded so that the
+    (`graph.present.details.safe_url`). Parentheses and spaces are percent-encoded so that the
     address cannot end the link early."""
     target = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
     return f"[{md(title)}]({target})"

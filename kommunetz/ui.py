@@ -1,14 +1,14 @@
 """What every page of the app shares: the store (one per server process, cached as a
 resource), the loaded graph with its index and layout (cached per data version), settings
-read from the environment or Streamlit secrets, German number formatting and Markdown
-escaping. Pages call `graph/` through these; they never talk to a database themselves."""
+read from the environment or Streamlit secrets. Pages call `graph/` through these (and
+escape what they show with `kommunetz.safe_text.md`); they never talk to a database
+themselves."""
 
 from __future__ import annotations
 
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 import networkx as nx
 import streamlit as st
@@ -93,11 +93,6 @@ def try_store() -> GraphStore | None:
 def outbox() -> Outbox:
     """Where submissions wait while the store is unreachable (``KOMMUNETZ_OUTBOX``)."""
     return Outbox(secret("KOMMUNETZ_OUTBOX") or default_outbox_dir())
-
-
-def fmt_int(n: Any) -> str:
-    """German thousands separator: 10752 → 10.752."""
-    return f"{int(n):,}".replace(",", ".")
 
 
 @dataclass(frozen=True)

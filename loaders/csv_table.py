@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,19 +19,22 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from graph.core.errors import Problem, ValidationFailed
 from graph.core.german import german_message
+from graph.core.model import AGS_SHAPE, ID_KEY, PARTIAL_DATE, WEB_ADDRESS
 from graph.core.records import Batch, Node, Ref, Rel
 from loaders.textfile import read_utf8
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,119}$")]
+# key and date formats: graph.core.model's, nowhere else
+Id = Annotated[str, StringConstraints(pattern=ID_KEY.pattern)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-DateText = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
-RefText = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,119}$")]
+DateText = Annotated[str, StringConstraints(pattern=PARTIAL_DATE.pattern)]
+#: A reference: an AGS (digits) or an id, both of the id form.
+RefText = Id
+#: A source: the id of a Source node, or a web address (which becomes one).
 SourceText = Annotated[
-    str, StringConstraints(pattern=r"^([a-z0-9][a-z0-9._-]{0,119}|https?://\S+)$")
+    str, StringConstraints(pattern=f"(?:{ID_KEY.pattern})|(?:{WEB_ADDRESS.pattern})")
 ]
 
 LIST_SEPARATOR = "|"
-_AGS = re.compile(r"^\d{5}(\d{3})?$")
 
 
 class _Row(BaseModel):
@@ -180,7 +182,7 @@ def read_csv(path: str | Path) -> Batch:
 
 
 def _ref(text: str) -> Ref:
-    return Ref(text, "Municipality") if _AGS.match(text) else Ref(text)
+    return Ref(text, "Municipality") if AGS_SHAPE.match(text) else Ref(text)
 
 
 def _add_row(batch: Batch, label: str, row: _Row, where: str, url_sources: dict[str, str]) -> None:

@@ -8,8 +8,7 @@ sources unless they name their own.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,16 +17,18 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from graph.core.errors import Problem, ValidationFailed
 from graph.core.german import field_path, german_message
+from graph.core.model import AGS_KEY, AGS_SHAPE, ID_KEY, PARTIAL_DATE, STATE_KEY, WEB_ADDRESS
 from graph.core.records import Batch, Node, Ref, Rel
 from loaders import yaml_lines
 from loaders.textfile import read_utf8
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,119}$")]
+# key and date formats: graph.core.model's, nowhere else
+Id = Annotated[str, StringConstraints(pattern=ID_KEY.pattern)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-DateText = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
-Ags = Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-6])\d{3}(\d{3})?$")]
-StateCode = Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-6])$")]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+DateText = Annotated[str, StringConstraints(pattern=PARTIAL_DATE.pattern)]
+Ags = Annotated[str, StringConstraints(pattern=AGS_KEY.pattern)]
+StateCode = Annotated[str, StringConstraints(pattern=STATE_KEY.pattern)]
+Url = Annotated[str, StringConstraints(pattern=WEB_ADDRESS.pattern)]
 Sources = Annotated[list[Id], Field(min_length=1)]
 Confidence = Literal["low", "medium"]
 
@@ -265,8 +266,6 @@ SECTIONS: dict[str, tuple[type[_Strict], str]] = {
     "findings": (FindingEntry, "Finding"),
 }
 
-_AGS = re.compile(r"^\d{5}(\d{3})?$")
-
 
 def read_curated(path: str | Path) -> Batch:
     """All curated facts in ``path`` (a directory of ``*.yaml`` files, or one file).
@@ -379,14 +378,31 @@ class _Builder:
     # -- second pass: records ---------------------------------------------------------------
 
     def finish(self) -> Batch:
+        build = self._builders()
         for entry, section, file, raw in self.entries:
-            getattr(self, f"_{section}")(entry, file, raw)
+            build[section](entry, file, raw)
         if self.problems:
             raise ValidationFailed(self.problems)
         return self.batch
 
+    def _builders(self) -> dict[str, Callable[[Any, str, yaml_lines.LineDict], None]]:
+        """The record builder of each section (one per key of `SECTIONS`)."""
+        return {
+            "sources": self._sources,
+            "states": self._states,
+            "municipalities": self._municipalities,
+            "organisations": self._organisations,
+            "networks": self._networks,
+            "topics": self._topics,
+            "projects": self._projects,
+            "workshops": self._workshops,
+            "reports": self._reports,
+            "cooperations": self._cooperations,
+            "findings": self._findings,
+        }
+
     def _ref(self, text: str) -> Ref:
-        if _AGS.match(text):
+        if AGS_SHAPE.match(text):
             return Ref(text, "Municipality")
         if text in self.ids:
             label, key = self.ids[text]

@@ -7,147 +7,47 @@ Two formats are accepted, both as Destatis publishes them:
 * the fixed-width **GV100AD** text file (``.txt``, or the ``.zip`` Destatis ships it in; see
   :mod:`loaders.destatis_gv100`).
 
-Both readers turn their format into the same plain records (:class:`Parsed`); this module
+Both readers turn their format into the same plain records
+(:class:`loaders.destatis_records.Parsed`); this module
 checks what only the whole file can tell (duplicate keys, a Gemeinde without its Kreis) and
 builds the :class:`~graph.records.Batch`: one ``Source`` for the edition, the Länder, the
 Kreise that are not kreisfreie Städte, and every Gemeinde except the gemeindefreie Gebiete,
 tied together with ``IN_STATE`` and ``PART_OF``.
 
 Every problem is collected with file, row or line and field, and the load fails with
-:class:`~graph.errors.ValidationFailed` listing all of them, so that a user fixes a broken
+:class:`~graph.core.errors.ValidationFailed` listing all of them, so that a user fixes a broken
 download in one round instead of one error at a time.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from graph.core.errors import Problem, ValidationFailed
+from graph.core.errors import ValidationFailed
 from graph.core.model import SOURCES_PROP, STATES
 from graph.core.records import Batch, Node, Ref, Rel
-
-Progress = Callable[[int, int], None]
+from loaders.destatis_gv100 import read_gv100
+from loaders.destatis_records import (
+    GEMEINDE_KINDS,
+    KREIS_KINDS,
+    SATZARTEN,
+    KreisRecord,
+    LandRecord,
+    Parsed,
+    Problems,
+    Progress,
+)
+from loaders.destatis_xlsx import read_xlsx
 
 SOURCE_URL = (
     "https://www.destatis.de/DE/Themen/Laender-Regionen/Regionales/Gemeindeverzeichnis/_inhalt.html"
 )
 PUBLISHER = "Statistisches Bundesamt (Destatis)"
 LICENCE = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
-
-#: Satzarten of the directory: Land, Regierungsbezirk, Region (BW), Kreis, Verband, Gemeinde.
-SATZARTEN = frozenset({"10", "20", "30", "40", "50", "60"})
-
-#: Kreis Textkennzeichen → ``kind``. 41/42 (kreisfreie Stadt, Stadtkreis) map to ``None``:
-#: such a Kreis is the same place as its one Gemeinde, whose node represents it.
-KREIS_KINDS: dict[str, str | None] = {
-    "41": None,
-    "42": None,
-    "43": "Kreis",
-    "44": "Landkreis",
-    "45": "Regionalverband",
-}
-
-#: Gemeinde Textkennzeichen → ``kind``; 65/66 (gemeindefreie Gebiete) map to ``None``
-#: because forests, lakes and military areas are not municipalities.
-GEMEINDE_KINDS: dict[str, str | None] = {
-    "60": "Markt",
-    "61": "kreisfreie Stadt",
-    "62": "Stadtkreis",
-    "63": "Stadt",
-    "64": "Gemeinde",
-    "65": None,
-    "66": None,
-    "67": "Große Kreisstadt",
-}
-
-PROGRESS_EVERY = 1000
-
-_DATE_DE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-
-
-# --------------------------------------------------------------------------- records
-
-
-@dataclass(slots=True)
-class LandRecord:
-    """A Satzart-10 record whose code the reader has checked (01–16)."""
-
-    code: str
-    line: int
-
-
-@dataclass(slots=True)
-class KreisRecord:
-    """A Satzart-40 record with a checked 5-digit key; ``tk`` is not checked yet."""
-
-    key: str
-    tk: str
-    official_name: str
-    seat: str | None
-    line: int
-
-
-@dataclass(slots=True)
-class GemeindeRecord:
-    """A Satzart-60 record with a checked 8-digit AGS; numbers are already parsed."""
-
-    ags: str
-    tk: str
-    official_name: str
-    line: int
-    area_km2: float | None = None
-    population: int | None = None
-    plz: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-
-
-@dataclass
-class Parsed:
-    """What a reader found in one file, before the checks that need the whole file."""
-
-    gebietsstand: date | None = None
-    population_date: date | None = None
-    lands: list[LandRecord] = field(default_factory=list)
-    kreise: list[KreisRecord] = field(default_factory=list)
-    gemeinden: list[GemeindeRecord] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-
-
-class Problems:
-    """Collects problems for one input file, so that all of them can be reported at once."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.items: list[Problem] = []
-
-    def add(self, line: int | None, fld: str | None, message: str) -> None:
-        self.items.append(Problem(self.file, line, fld, message))
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def parse_german_date(text: str) -> date | None:
-    """The first ``TT.MM.JJJJ`` date in ``text`` (header cells read "Gebietsstand am
-    31.12.2024 (4. Quartal)"), or ``None`` if there is none or it is not a real date."""
-    m = _DATE_DE.search(text)
-    if m is None:
-        return None
-    try:
-        return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    except ValueError:
-        return None
 
 
 def _parse_date_argument(value: str) -> date | None:
@@ -170,11 +70,6 @@ def short_name(official: str) -> str:
     return official.split(",", 1)[0].strip()
 
 
-def valid_land(code: str) -> bool:
-    """True for the 16 Land codes 01–16."""
-    return code in STATES
-
-
 # --------------------------------------------------------------------------- public API
 
 
@@ -193,7 +88,7 @@ def read_directory(
     For an xlsx the date in header row 5 is used; a given ``population_date`` wins, with a
     notice if the two differ. ``progress(done, total)`` is called about every 1000 rows.
 
-    Raises :class:`~graph.errors.ValidationFailed` listing every problem found (file, row
+    Raises :class:`~graph.core.errors.ValidationFailed` listing every problem found (file, row
     or line, field, German message); nothing is returned from a file with errors.
     """
     p = Path(path)
@@ -260,11 +155,6 @@ def _parse(
     Returns the parsed records (``None`` if the file could not be read at all) and the name
     to use in ``where`` (``archive.zip/member.txt`` for a GV100AD inside a ZIP).
     """
-    # The format modules import the record types from this module, so they are imported
-    # here rather than at the top.
-    from loaders.destatis_gv100 import read_gv100
-    from loaders.destatis_xlsx import read_xlsx
-
     suffix = p.suffix.lower()
     name = problems.file
     if suffix == ".xlsx":

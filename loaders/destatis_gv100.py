@@ -1,5 +1,5 @@
 """Reader for the Destatis **GV100AD** fixed-width text file, turning its records into
-:class:`loaders.destatis.Parsed`.
+:class:`loaders.destatis_records.Parsed`.
 
 Each record is one line of 220 characters; fields sit at fixed character positions (not
 byte positions, so a line is decoded before it is sliced). The file has been UTF-8 since
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from loaders.destatis import (
+from loaders.destatis_records import (
     GEMEINDE_KINDS,
     PROGRESS_EVERY,
     SATZARTEN,

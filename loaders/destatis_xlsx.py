@@ -1,5 +1,5 @@
 """Reader for the Destatis **AuszugGV** workbook ("Alle politisch selbständigen Gemeinden
-mit ausgewählten Merkmalen"), turning its data sheet into :class:`loaders.destatis.Parsed`.
+mit ausgewählten Merkmalen"), turning its data sheet into :class:`loaders.destatis_records.Parsed`.
 
 The workbook is read with python-calamine: openpyxl needs several seconds for the 16,000
 rows of a full edition, calamine a fraction of a second. Columns are taken by position
@@ -18,7 +18,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from loaders.destatis import (
+from loaders.destatis_records import (
     PROGRESS_EVERY,
     SATZARTEN,
     GemeindeRecord,

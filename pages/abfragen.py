@@ -5,14 +5,17 @@ console. Everything is answered by `graph/`; this page only asks and shows."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from graph.core.errors import KommunetzError
+from graph.core.nodes import Entity
+from graph.present.csv import to_csv
+from graph.present.text import format_int
 from graph.present.view import render_html
+from graph.questions.answer import Answer
 from graph.questions.console import (
     DEFAULT_ROW_LIMIT,
     DEFAULT_TIMEOUT_S,
@@ -22,32 +25,18 @@ from graph.questions.console import (
     run_console,
 )
 from graph.questions.metrics import TITLES, network_metrics
+from graph.questions.partners import partners
+from graph.questions.paths import MAX_HOPS, PathsAnswer, connections
 from graph.questions.recommend import recommend
-from graph.questions.rows import (
-    MAX_HOPS,
-    Answer,
-    Entity,
-    PathsAnswer,
-    connections,
-    partners,
-    shared_topics,
-    to_csv,
-    topic_choices,
-    topic_members,
-    workshops,
-)
-from kommunetz.ui import fmt_int, get_store, secret
+from graph.questions.shared_topics import shared_topics
+from graph.questions.topic import topic_choices, topic_members
+from graph.questions.workshops import workshops
+from kommunetz.safe_text import md
+from kommunetz.ui import get_store, secret
 
 #: Graph views above this many nodes are not drawn (the table shows everything).
 MAX_VIEW_NODES = 300
 CONSOLE_SETTING = "KOMMUNETZ_CYPHER_CONSOLE"
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-
-
-def md(text: object) -> str:
-    """Text from the data, safe inside Markdown: every markup character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def show_error(exc: KommunetzError) -> None:
@@ -76,7 +65,7 @@ def show_graph(answer: Answer | ConsoleResult) -> None:
         return
     if n > MAX_VIEW_NODES:
         st.caption(
-            f"Die Grafik würde {fmt_int(n)} Knoten zeigen und wird deshalb nicht gezeichnet; "
+            f"Die Grafik würde {format_int(n)} Knoten zeigen und wird deshalb nicht gezeichnet; "
             "die Tabelle enthält alle Angaben."
         )
         return
@@ -137,7 +126,7 @@ tabs = st.tabs(
 with tabs[0]:
     st.subheader("Wer arbeitet an einem Thema?")
     with st.form("form-topic"):
-        topic = st.selectbox("Thema", [t.key for t in topics], format_func=topic_names.get)
+        topic = st.selectbox("Thema", [t.key for t in topics], format_func=topic_names.__getitem__)
         members_only = st.checkbox("nur Mitglieder eines Netzwerks")
         limit = st.number_input("Höchstens so viele Akteure", 1, 5000, 50, key="limit-topic")
         if st.form_submit_button("Abfragen", key="go-topic", disabled=not topics):
@@ -233,7 +222,7 @@ with tabs[5]:
         rec_topics = st.multiselect(
             "Interessen (leer: die Themen der eigenen Vorhaben)",
             [t.key for t in topics],
-            format_func=topic_names.get,
+            format_func=topic_names.__getitem__,
         )
         rec_limit = st.number_input("Höchstens so viele Vorschläge", 1, 100, 10, key="rec-n")
         if st.form_submit_button("Vorschläge berechnen", key="go-recommend"):
@@ -258,8 +247,8 @@ with tabs[6]:
     metrics = st.session_state.get("q-metrics")
     if metrics is not None:
         st.markdown(
-            f"{fmt_int(metrics.actors)} Akteure, {fmt_int(metrics.ties)} Partnerschaften, "
-            f"{fmt_int(metrics.community_count)} Gruppen (berechnet in "
+            f"{format_int(metrics.actors)} Akteure, {format_int(metrics.ties)} Partnerschaften, "
+            f"{format_int(metrics.community_count)} Gruppen (berechnet in "
             f"{metrics.seconds:.1f} s)."
         )
         tables = metrics.tables()
@@ -318,10 +307,10 @@ with tabs[7]:
         result = st.session_state.get("q-console")
         if isinstance(result, ConsoleResult):
             if result.truncated:
-                st.warning(f"Nur die ersten {fmt_int(result.row_limit)} Zeilen werden gezeigt.")
+                st.warning(f"Nur die ersten {format_int(result.row_limit)} Zeilen werden gezeigt.")
             if result.withheld:
                 st.caption(
-                    f"{fmt_int(result.withheld)} Werte mit personenbezogenen Daten ausgeblendet."
+                    f"{format_int(result.withheld)} Werte mit personenbezogenen Daten ausgeblendet."
                 )
             display = [
                 {k: "" if v is None else str(v) for k, v in r.items()} for r in result.rows()

@@ -12,19 +12,14 @@ import streamlit as st
 from graph.core.errors import StoreUnavailable, ValidationFailed
 from graph.core.membership import Member, members
 from graph.core.search import Hit
-from graph.joining.form import (
-    MAX_NAME,
-    MAX_PROJECTS,
-    MAX_TEXT,
-    OPEN_NETWORK_ID,
-    PILOT_NETWORK_ID,
-    DuplicatePending,
-    registration_store,
-    validate_form,
-)
+from graph.joining.form import MAX_NAME, MAX_PROJECTS, MAX_TEXT, validate_form
 from graph.joining.outbox import OutboxError
 from graph.joining.privacy import privacy_notice
+from graph.joining.registration import OPEN_NETWORK_ID, PILOT_NETWORK_ID, DuplicatePending
 from graph.joining.service import FormContext, deliver, form_context, register
+from graph.joining.workflow import registration_store
+from graph.present.explore import member_name
+from graph.present.text import entity_kind, format_date
 from kommunetz.auth import AttemptLimiter, minutes
 from kommunetz.safe_text import md
 from kommunetz.ui import outbox, secret, try_store
@@ -44,8 +39,9 @@ pilot_members: list[Member] = []
 if store is not None:
     try:
         context = form_context(store)
-        open_members = members(store, OPEN_NETWORK_ID)
-        pilot_members = members(store, PILOT_NETWORK_ID)
+        g = store.graph()
+        open_members = members(g, OPEN_NETWORK_ID)
+        pilot_members = members(g, PILOT_NETWORK_ID)
         if len(waiting):  # submissions from an earlier outage: hand them over now
             deliver(registration_store(store), waiting)
     except StoreUnavailable:
@@ -78,10 +74,10 @@ def member_table(title: str, found: list[Member], date_title: str, empty: str) -
         return
     rows = [
         {
-            "Name": md(m.name),
-            "Art": md(m.kind),
-            "Land": md(m.state or "–"),
-            date_title: md(m.since_text),
+            "Name": md(member_name(m)),
+            "Art": md(entity_kind(m.actor)),
+            "Land": md(m.actor.state or "–"),
+            date_title: md(format_date(m.since) if m.since else "unbekannt"),
         }
         for m in found
     ]

@@ -10,9 +10,9 @@ from graph.core.search import resolve
 from graph.present import explore, view
 from graph.present.details import Details, Related, details
 from graph.present.export import export_bytes
-from graph.present.text import type_name
+from graph.present.text import format_int, type_name
 from kommunetz.safe_text import md, md_link
-from kommunetz.ui import fmt_int, get_store, loaded
+from kommunetz.ui import get_store, loaded
 
 GRAPH_HEIGHT = 620
 MAX_DETAIL_CHOICES = 3000
@@ -108,7 +108,7 @@ with st.sidebar:
     if idx.directory_only:
         whole_directory = st.checkbox(
             "Alle Kommunen des Gemeindeverzeichnisses",
-            help=f"Zeigt zusätzlich {fmt_int(idx.directory_only)} Kommunen ohne "
+            help=f"Zeigt zusätzlich {format_int(idx.directory_only)} Kommunen ohne "
             "Netzwerkbezug als kleine Punkte auf der Karte.",
             key="kn_directory",
         )
@@ -117,8 +117,8 @@ with st.sidebar:
         "Anordnung",
         list(LAYOUTS),
         help="Karte: Kommunen nach ihrer Lage, alles andere daneben. Netz: nach Verbindungen "
-        f"angeordnet (bis {fmt_int(view.PHYSICS_LIMIT)} Knoten). Automatisch: Netz für "
-        f"kleine Ansichten (bis {fmt_int(view.PHYSICS_MAX_NODES)} Knoten), sonst Karte.",
+        f"angeordnet (bis {format_int(view.PHYSICS_LIMIT)} Knoten). Automatisch: Netz für "
+        f"kleine Ansichten (bis {format_int(view.PHYSICS_MAX_NODES)} Knoten), sonst Karte.",
         key="kn_layout",
     )
 
@@ -186,9 +186,9 @@ shown = explore.build_view(g, idx, flt, focus, int(depth))
 n_nodes, n_edges = shown.node_count, shown.edge_count
 st.subheader(md(shown.title))
 c1, c2, c3 = st.columns(3)
-c1.metric("Knoten", fmt_int(n_nodes))
-c2.metric("Beziehungen", fmt_int(n_edges))
-c3.metric("Kommunen", fmt_int(shown.count("Municipality")))
+c1.metric("Knoten", format_int(n_nodes))
+c2.metric("Beziehungen", format_int(n_edges))
+c3.metric("Kommunen", format_int(shown.count("Municipality")))
 
 background = explore.background(shown.graph, idx)
 if n_nodes == 0:
@@ -207,8 +207,8 @@ else:
         ),
         height=GRAPH_HEIGHT + 70,
         tab_index=0,
-        alt=f"Netzwerkgrafik: {shown.title}, {fmt_int(n_nodes)} Knoten, "
-        f"{fmt_int(n_edges)} Beziehungen. Textfassung unter der Grafik.",
+        alt=f"Netzwerkgrafik: {shown.title}, {format_int(n_nodes)} Knoten, "
+        f"{format_int(n_edges)} Beziehungen. Textfassung unter der Grafik.",
     )
     st.html(view.legend_html(shown.types))
 
@@ -274,7 +274,7 @@ def show_details(d: Details) -> None:
         )
     if d.not_in_network:
         st.caption(
-            f"Dazu {fmt_int(d.not_in_network)} weitere Kommunen des Gemeindeverzeichnisses "
+            f"Dazu {format_int(d.not_in_network)} weitere Kommunen des Gemeindeverzeichnisses "
             "ohne Beteiligung am Netzwerk (nicht einzeln aufgeführt)."
         )
     if d.sources:
@@ -314,7 +314,7 @@ if chosen_node is not None:
 st.subheader("Textfassung")
 st.caption("Dieselben Knoten und Beziehungen wie in der Grafik, als Tabellen.")
 tab_nodes, tab_edges = st.tabs(
-    [f"Knoten ({fmt_int(n_nodes)})", f"Beziehungen ({fmt_int(n_edges)})"]
+    [f"Knoten ({format_int(n_nodes)})", f"Beziehungen ({format_int(n_edges)})"]
 )
 with tab_nodes:
     st.dataframe(explore.node_rows(shown.graph), hide_index=True, width="stretch")

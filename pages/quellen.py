@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from graph.present.sources import destatis_editions, source_table
-from kommunetz.ui import fmt_int, get_store
+from graph.present.text import format_int
+from kommunetz.ui import get_store
 
 st.title("Datenquellen und Lizenzen")
 store = get_store()
@@ -39,7 +40,7 @@ else:
 
 st.header("Alle Quellen")
 table = source_table(store)
-st.caption(f"{fmt_int(len(table))} Quellen")
+st.caption(f"{format_int(len(table))} Quellen")
 st.dataframe(
     table,
     hide_index=True,

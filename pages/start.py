@@ -6,9 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from graph.present import explore
-from graph.present.text import format_period
+from graph.present.text import format_int, format_period
 from kommunetz.safe_text import md
-from kommunetz.ui import fmt_int, loaded
+from kommunetz.ui import loaded
 
 st.title("kommunetz – Netzwerk kommunales E-Government")
 
@@ -32,17 +32,20 @@ figures = explore.key_figures(g, idx)
 cols = st.columns(4)
 cols[0].metric(
     "Mitglieder",
-    fmt_int(figures.members),
-    help="Kommunen und Organisationen, die Mitglied eines Netzwerks sind",
+    format_int(figures.members),
+    help="Kommunen und Organisationen, die Mitglied eines Netzwerks sind – direkt oder "
+    "über eine Organisation, die Mitglied ist (etwa eine Bewerbergemeinschaft)",
 )
-cols[1].metric("Länder", fmt_int(figures.member_states), help="Länder, in denen Mitglieder liegen")
-cols[2].metric("Projekte", fmt_int(figures.counts.get("Project", 0)))
-cols[3].metric("Veranstaltungen", fmt_int(figures.counts.get("Workshop", 0)))
+cols[1].metric(
+    "Länder", format_int(figures.member_states), help="Länder, in denen Mitglieder liegen"
+)
+cols[2].metric("Projekte", format_int(figures.counts.get("Project", 0)))
+cols[3].metric("Veranstaltungen", format_int(figures.counts.get("Workshop", 0)))
 cols = st.columns(4)
-cols[0].metric("Netzwerke", fmt_int(figures.networks))
-cols[1].metric("Organisationen", fmt_int(figures.counts.get("Organisation", 0)))
-cols[2].metric("Kooperationen", fmt_int(figures.counts.get("Cooperation", 0)))
-cols[3].metric("Themen", fmt_int(figures.counts.get("Topic", 0)))
+cols[0].metric("Netzwerke", format_int(figures.networks))
+cols[1].metric("Organisationen", format_int(figures.counts.get("Organisation", 0)))
+cols[2].metric("Kooperationen", format_int(figures.counts.get("Cooperation", 0)))
+cols[3].metric("Themen", format_int(figures.counts.get("Topic", 0)))
 
 st.header("Woher das Netzwerk kommt")
 for nid, attrs in explore.networks(g):
@@ -59,14 +62,14 @@ if not members:
 current = None
 lines: list[str] = []
 for m in members:
-    if m.network != current:
+    if m.network.id != current:
         if lines:
             st.markdown("\n".join(lines))
             lines = []
-        current = m.network
-        st.subheader(f"{md(m.network_name)}", anchor=False)
-    extra = ", ".join(md(x) for x in (m.kind, m.state, m.role, m.since) if x)
-    lines.append(f"- **{md(m.name)}** ({extra})")
+        current = m.network.id
+        st.subheader(md(m.network.name), anchor=False)
+    extra = ", ".join(md(x) for x in explore.member_facts(m))
+    lines.append(f"- **{md(m.actor.name)}** ({extra})")
 if lines:
     st.markdown("\n".join(lines))
 

@@ -13,20 +13,14 @@ from datetime import UTC, date, datetime
 import streamlit as st
 
 from graph.core.errors import KommunetzError, StoreUnavailable
-from graph.joining.form import (
-    MAX_REASON,
-    Registration,
-    RegistrationStore,
-    Status,
-    erasure_due,
-    local_time,
-    registration_store,
-    registrations_csv,
-    state_name,
-)
+from graph.joining.export import registrations_csv
+from graph.joining.form import MAX_REASON
 from graph.joining.outbox import Outbox
 from graph.joining.privacy import CONTROLLER_MISSING, privacy_notice
+from graph.joining.registration import Registration, Status
 from graph.joining.service import deliver, erase, form_context
+from graph.joining.workflow import Registrations, erasure_due, registration_store
+from graph.present.text import format_date, format_timestamp, state_name
 from kommunetz.auth import (
     IDLE_TIMEOUT,
     AttemptLimiter,
@@ -99,7 +93,7 @@ def _done(message: str) -> None:
 def _details(reg: Registration, topics: dict[str, str]) -> None:
     c = reg.contact
     rows = [
-        ("Kommune", f"{reg.municipality_name} (AGS {reg.ags}, {state_name(reg.ags)})"),
+        ("Kommune", f"{reg.municipality_name} (AGS {reg.ags}, {state_name(reg.ags[:2]) or ''})"),
         ("Kontaktperson", f"{c.name}, {c.function}" if c else "–"),
         ("E-Mail", c.email if c else "–"),
         ("Telefon", (c.phone or "–") if c else "–"),
@@ -107,12 +101,12 @@ def _details(reg: Registration, topics: dict[str, str]) -> None:
         ("Was wir anbieten", reg.offer or "–"),
         ("Was wir suchen", reg.seek or "–"),
         ("Aktuelle Projekte", reg.projects or "–"),
-        ("Eingegangen", local_time(reg.submitted_at)),
+        ("Eingegangen", format_timestamp(reg.submitted_at)),
         ("Einwilligung", f"Datenschutzhinweis, Fassung {reg.consent_version}"),
     ]
     if reg.decided_at:
         by = f" durch {reg.decided_by}" if reg.decided_by else ""
-        rows.append((reg.status.german.capitalize(), f"{local_time(reg.decided_at)}{by}"))
+        rows.append((reg.status.german.capitalize(), f"{format_timestamp(reg.decided_at)}{by}"))
     if reg.reason:
         rows.append(("Begründung", reg.reason))
     st.table(
@@ -122,7 +116,7 @@ def _details(reg: Registration, topics: dict[str, str]) -> None:
     )
 
 
-def _actions(rs: RegistrationStore, box: Outbox, reg: Registration, user: str) -> None:
+def _actions(rs: Registrations, box: Outbox, reg: Registration, user: str) -> None:
     key = reg.id
     if reg.status is Status.PENDING:
         if st.button("Aufnehmen", key=f"vw_approve_{key}", type="primary"):
@@ -130,7 +124,7 @@ def _actions(rs: RegistrationStore, box: Outbox, reg: Registration, user: str) -
             created = " (im Graphen neu angelegt)" if admission.municipality_created else ""
             _done(
                 f"{reg.reference}: {md(reg.municipality_name)}{created} ist jetzt Mitglied "
-                f"des offenen Netzwerks seit {date.fromisoformat(admission.since):%d.%m.%Y}."
+                f"des offenen Netzwerks seit {format_date(admission.since)}."
             )
         reason = st.text_area(
             "Begründung der Ablehnung", key=f"vw_reason_{key}", max_chars=MAX_REASON
@@ -148,11 +142,11 @@ def _actions(rs: RegistrationStore, box: Outbox, reg: Registration, user: str) -
 
 
 def _registration(
-    rs: RegistrationStore, box: Outbox, reg: Registration, topics: dict[str, str], user: str
+    rs: Registrations, box: Outbox, reg: Registration, topics: dict[str, str], user: str
 ) -> None:
     label = (
         f"{reg.reference} · {md(reg.municipality_name)} (AGS {reg.ags}) · "
-        f"{reg.status.german}, eingegangen {local_time(reg.submitted_at)}"
+        f"{reg.status.german}, eingegangen {format_timestamp(reg.submitted_at)}"
     )
     with st.expander(label):
         _details(reg, topics)
@@ -162,7 +156,7 @@ def _registration(
             st.error(md(str(exc)))
 
 
-def _outbox(rs: RegistrationStore, box: Outbox) -> None:
+def _outbox(rs: Registrations, box: Outbox) -> None:
     if not len(box):
         return
     report = deliver(rs, box)
@@ -183,7 +177,7 @@ def _outbox(rs: RegistrationStore, box: Outbox) -> None:
         )
 
 
-def _erase_by_reference(rs: RegistrationStore, box: Outbox) -> None:
+def _erase_by_reference(rs: Registrations, box: Outbox) -> None:
     st.markdown(
         "Für Löschanfragen (Art. 17 DSGVO) mit Referenznummer – auch für Registrierungen, "
         "die noch im Zwischenspeicher warten."

@@ -102,8 +102,8 @@ def store_text(store: GraphStore) -> str:
     their properties on Neo4j."""
     parts: list[str] = []
     if isinstance(store, EmbeddedStore):
-        db: sqlite3.Connection = store._db
-        with store._lock:
+        db: sqlite3.Connection = store.database.connection
+        with store.database.lock:
             tables = [
                 r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             ]

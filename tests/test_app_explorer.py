@@ -130,7 +130,17 @@ def test_filters_change_the_counts(app_store: GraphStore) -> None:
     at.sidebar.checkbox(key="kn_members").check().run()
     members_only = metrics(at)
     assert members_only["Knoten"] < everything["Knoten"]
-    assert members_only["Kommunen"] < everything["Kommunen"]
+    # members are those with MEMBER_OF a network, directly or through an organisation
+    # that has (the Bewerbergemeinschaft's towns); shown with their Kreise
+    g = app_store.graph()
+    member_of = [(a, b) for a, b, k in g.edges(keys=True) if k == "MEMBER_OF"]
+    in_network = {b for _, b in member_of if g.nodes[b]["type"] == "Network"}
+    groups = {a for a, b in member_of if b in in_network}
+    members = {a for a, b in member_of if b in in_network or b in groups}
+    munis = {m for m in members if g.nodes[m]["type"] == "Municipality"}
+    kreise = {b for a, b, k in g.edges(keys=True) if k == "PART_OF" and a in munis}
+    assert members_only["Kommunen"] == len(munis | kreise)
+    assert "Municipality:05566060" in munis, "Neuenkirchen, through the Bewerbergemeinschaft"
 
 
 def test_search_focus_depth_and_details(app_store: GraphStore) -> None:

@@ -14,7 +14,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from graph.joining.form import OPEN_NETWORK_ID, Status
+from graph.joining.registration import OPEN_NETWORK_ID, Status
+from graph.joining.workflow import Registrations, registration_store
 from graph.stores.sqlite.store import EmbeddedStore
 from kommunetz.auth import MAX_FAILURES, hash_password
 from kommunetz.safe_text import md
@@ -39,9 +40,10 @@ def password_hash() -> str:
 @pytest.fixture
 def app_env(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, password_hash: str
-) -> Iterator[EmbeddedStore]:
+) -> Iterator[Registrations]:
     """The curated data in a fresh embedded store, an outbox, a coordinator account; the
-    app reads them from the environment, as in production. Yields the store to check."""
+    app reads them from the environment, as in production. Yields the store's
+    registrations to check (the store itself is ``.store``)."""
     db = tmp_path / "app.sqlite"
     store = EmbeddedStore(db)
     store.write(read_curated(REPO / "data"))
@@ -52,7 +54,7 @@ def app_env(
     monkeypatch.setenv("KOMMUNETZ_ADMIN_USER", ADMIN)
     monkeypatch.setenv("KOMMUNETZ_ADMIN_PASSWORD_HASH", password_hash)
     st.cache_resource.clear()  # the app's store and its failed-login count
-    yield store
+    yield registration_store(store)
     st.cache_resource.clear()
     store.close()
 
@@ -120,7 +122,7 @@ def everything(at: AppTest) -> str:
 # --------------------------------------------------------------------------- Mitmachen
 
 
-def test_mitmachen_shows_members_and_how_to_join(app_env: EmbeddedStore) -> None:
+def test_mitmachen_shows_members_and_how_to_join(app_env: Registrations) -> None:
     at = page("mitmachen")
     headers = texts(at, "header")
     assert headers == [
@@ -132,7 +134,11 @@ def test_mitmachen_shows_members_and_how_to_join(app_env: EmbeddedStore) -> None
     open_net, pilot = (t.value for t in at.table)
     assert list(open_net.columns) == ["Name", "Art", "Land", "Mitglied seit"]
     assert md("Norderstedt") in set(open_net["Name"])
-    assert len(pilot) == 8
+    # the membership rule: the 8 Modellkommunen, and through the Bewerbergemeinschaft
+    # Ibbenbüren (a Modellkommune) its 9 municipalities and the KAAW
+    assert len(pilot) == 18
+    via = [n for n in pilot["Name"] if "(über Bewerbergemeinschaft" in n.replace("\\", "")]
+    assert len(via) == 10
     assert md("Düren") in set(pilot["Name"])
     labels = [w.label for w in at.text_input] + [w.label for w in at.checkbox]
     assert "Dienstliche E-Mail-Adresse *" in labels
@@ -141,7 +147,7 @@ def test_mitmachen_shows_members_and_how_to_join(app_env: EmbeddedStore) -> None
     assert "Art. 6 Abs. 1 Buchst. a DSGVO" in notice and "Speicherdauer" in notice
 
 
-def test_a_registration_gets_a_reference_and_waits_for_review(app_env: EmbeddedStore) -> None:
+def test_a_registration_gets_a_reference_and_waits_for_review(app_env: Registrations) -> None:
     at = fill(page("mitmachen"), name="Musterdorf <script>alert(1)</script>")
     [success] = texts(at, "success")
     [reg] = app_env.registrations()
@@ -150,7 +156,7 @@ def test_a_registration_gets_a_reference_and_waits_for_review(app_env: EmbeddedS
     assert reg.municipality_name == "Musterdorf <script>alert(1)</script>"
     assert reg.contact is not None and reg.contact.email == EMAIL
     assert reg.interests == ("t-e-akte",)
-    assert not app_env.graph().has_node("Municipality:05358999")  # nothing public yet
+    assert not app_env.store.graph().has_node("Municipality:05358999")  # nothing public yet
 
     at.button(key="mm_again").click()
     at.run()
@@ -158,7 +164,7 @@ def test_a_registration_gets_a_reference_and_waits_for_review(app_env: EmbeddedS
 
 
 def test_every_problem_is_named_in_german_and_nothing_is_stored(
-    app_env: EmbeddedStore,
+    app_env: Registrations,
 ) -> None:
     at = fill(
         page("mitmachen"),
@@ -175,7 +181,7 @@ def test_every_problem_is_named_in_german_and_nothing_is_stored(
     assert app_env.registrations() == []
 
 
-def test_a_second_registration_while_one_is_pending(app_env: EmbeddedStore) -> None:
+def test_a_second_registration_while_one_is_pending(app_env: Registrations) -> None:
     fill(page("mitmachen"))
     at = fill(page("mitmachen"), contact_email="jemand@musterdorf.example")
     [error] = texts(at, "error")
@@ -184,13 +190,13 @@ def test_a_second_registration_while_one_is_pending(app_env: EmbeddedStore) -> N
     assert len(app_env.registrations()) == 1
 
 
-def test_the_honeypot_stores_nothing(app_env: EmbeddedStore) -> None:
+def test_the_honeypot_stores_nothing(app_env: Registrations) -> None:
     at = fill(page("mitmachen"), website="https://spam.example")
     assert texts(at, "success") == ["Vielen Dank! Ihre Registrierung ist eingegangen."]
     assert app_env.registrations() == []
 
 
-def test_the_form_is_rate_limited_per_session(app_env: EmbeddedStore) -> None:
+def test_the_form_is_rate_limited_per_session(app_env: Registrations) -> None:
     at = page("mitmachen")
     for i in range(3):
         at = fill(at, ags=f"0535890{i}", name=f"Dorf {i}")
@@ -204,8 +210,8 @@ def test_the_form_is_rate_limited_per_session(app_env: EmbeddedStore) -> None:
     assert len(fill(page("mitmachen"), ags="05358909", name="Dorf 9").success) == 1
 
 
-def test_with_a_directory_the_municipality_is_chosen_from_it(app_env: EmbeddedStore) -> None:
-    app_env.write(read_directory(GV_TINY))
+def test_with_a_directory_the_municipality_is_chosen_from_it(app_env: Registrations) -> None:
+    app_env.store.write(read_directory(GV_TINY))
     at = page("mitmachen")
     assert "mm_ags" not in [w.key for w in at.text_input]
     at = fill_contact_only(at)
@@ -240,7 +246,7 @@ def fill_contact_only(at: AppTest) -> AppTest:
 
 
 def test_while_the_database_is_down_the_form_keeps_the_registration(
-    app_env: EmbeddedStore, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    app_env: Registrations, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:9")  # nothing listens there
     at = page("mitmachen")
@@ -279,7 +285,7 @@ def login(user: str = ADMIN, password: str = PASSWORD, at: AppTest | None = None
 
 
 def test_verwaltung_without_an_account_explains_the_setup(
-    app_env: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+    app_env: Registrations, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("KOMMUNETZ_ADMIN_PASSWORD_HASH")
     at = page("verwaltung")
@@ -288,7 +294,7 @@ def test_verwaltung_without_an_account_explains_the_setup(
     assert at.text_input.len == 0
 
 
-def test_login_and_lock_out(app_env: EmbeddedStore) -> None:
+def test_login_and_lock_out(app_env: Registrations) -> None:
     app_env.submit_registration(make_submission())
     at = login(password="falsch")
     assert texts(at, "error") == ["Benutzername oder Passwort ist falsch."]
@@ -301,7 +307,7 @@ def test_login_and_lock_out(app_env: EmbeddedStore) -> None:
     assert "Erika" not in everything(at)
 
 
-def test_login_then_approve(app_env: EmbeddedStore) -> None:
+def test_login_then_approve(app_env: Registrations) -> None:
     sub = make_submission(ags="05358999", municipality_name="Musterdorf <b>fett</b>")
     app_env.submit_registration(sub)
     at = login()
@@ -319,7 +325,7 @@ def test_login_then_approve(app_env: EmbeddedStore) -> None:
     assert at.tabs[0].label == "Offen (0)" and at.tabs[1].label == "Entschieden (1)"
     reg = app_env.registration(sub.id)
     assert reg is not None and reg.status is Status.APPROVED and reg.decided_by == ADMIN
-    assert app_env.graph().has_edge(
+    assert app_env.store.graph().has_edge(
         "Municipality:05358999", f"Network:{OPEN_NETWORK_ID}", key="MEMBER_OF"
     )
     # the new member is listed for everyone, its name escaped
@@ -327,7 +333,7 @@ def test_login_then_approve(app_env: EmbeddedStore) -> None:
     assert md("Musterdorf <b>fett</b>") in names
 
 
-def test_reject_needs_a_reason(app_env: EmbeddedStore) -> None:
+def test_reject_needs_a_reason(app_env: Registrations) -> None:
     sub = make_submission()
     app_env.submit_registration(sub)
     at = login()
@@ -342,7 +348,7 @@ def test_reject_needs_a_reason(app_env: EmbeddedStore) -> None:
     assert reg is not None and reg.reason == "Bitte über den Kreis anmelden"
 
 
-def test_erase_needs_a_confirmation_and_leaves_no_trace(app_env: EmbeddedStore) -> None:
+def test_erase_needs_a_confirmation_and_leaves_no_trace(app_env: Registrations) -> None:
     sub = make_submission()
     app_env.submit_registration(sub)
     at = login()
@@ -355,11 +361,11 @@ def test_erase_needs_a_confirmation_and_leaves_no_trace(app_env: EmbeddedStore) 
         f"{sub.reference} gelöscht: Registrierung und Kontaktdaten sind entfernt."
     ]
     assert app_env.registrations() == []
-    assert "erika.mustermann@dueren.example" not in store_text(app_env)
+    assert "erika.mustermann@dueren.example" not in store_text(app_env.store)
     assert "erika.mustermann" not in everything(at)
 
 
-def test_erase_by_reference_and_export(app_env: EmbeddedStore) -> None:
+def test_erase_by_reference_and_export(app_env: Registrations) -> None:
     sub = make_submission()
     app_env.submit_registration(sub)
     at = login()
@@ -381,7 +387,7 @@ def test_erase_by_reference_and_export(app_env: EmbeddedStore) -> None:
 # --------------------------------------------------------------------------- no leaks
 
 
-def test_no_public_page_shows_contact_data(app_env: EmbeddedStore) -> None:
+def test_no_public_page_shows_contact_data(app_env: Registrations) -> None:
     fill(page("mitmachen"), projects="Projekt Geheimakte 4711")
     approved = make_submission(ags="05358998", municipality_name="Nachbardorf")
     app_env.submit_registration(approved)
@@ -399,7 +405,7 @@ def test_no_public_page_shows_contact_data(app_env: EmbeddedStore) -> None:
     assert EMAIL in everything(login())
 
 
-def test_verwaltung_reminds_of_rejections_older_than_six_months(app_env: EmbeddedStore) -> None:
+def test_verwaltung_reminds_of_rejections_older_than_six_months(app_env: Registrations) -> None:
     old, recent = make_submission(), make_submission(ags="05358998")
     for sub in (old, recent):
         app_env.submit_registration(sub)
@@ -411,27 +417,35 @@ def test_verwaltung_reminds_of_rejections_older_than_six_months(app_env: Embedde
 
 @pytest.mark.reference_data
 def test_the_full_directory_tells_namesakes_apart(
-    app_env: EmbeddedStore, reference_dir: Path
+    app_env: Registrations, reference_dir: Path
 ) -> None:
     """With the whole Destatis directory (10,752 Gemeinden), a name that exists several
     times is offered with kind, Land and AGS, and the chosen one is registered."""
-    app_env.write(read_directory(reference_dir / "AuszugGV4QAktuell_2024.xlsx"))
+    app_env.store.write(read_directory(reference_dir / "AuszugGV4QAktuell_2024.xlsx"))
     at = page("mitmachen")
     at.text_input(key="mm_query").input("Neuenkirchen")
     at.run()
     options = at.selectbox(key="mm_choice").options
     assert len(options) >= 5
     assert all(re.search(r"\(.+, .+, AGS \d{8}\)$", o) for o in options), options
+    # Neuenkirchen in Nordrhein-Westfalen is a member already, through the
+    # Bewerbergemeinschaft Ibbenbüren (the membership rule): the form says so
     choice = next(i for i, o in enumerate(options) if "Nordrhein-Westfalen" in o)
+    at.selectbox(key="mm_choice").select_index(choice)
+    at.run()
+    at = fill_contact_only(at)
+    assert any("05566060) ist bereits Mitglied" in e.replace("\\", "") for e in texts(at, "error"))
+    assert app_env.registrations() == []
+    choice = next(i for i, o in enumerate(options) if "Niedersachsen" in o)
     at.selectbox(key="mm_choice").select_index(choice)
     at.run()
     at = fill_contact_only(at)
     assert texts(at, "success"), texts(at, "error")
     [reg] = app_env.registrations()
-    assert reg.municipality_name == "Neuenkirchen" and reg.ags.startswith("05")
+    assert reg.municipality_name == "Neuenkirchen" and reg.ags.startswith("03")
 
 
-def test_logout_and_idle_timeout(app_env: EmbeddedStore) -> None:
+def test_logout_and_idle_timeout(app_env: Registrations) -> None:
     import time
 
     from kommunetz.auth import IDLE_TIMEOUT

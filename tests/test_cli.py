@@ -54,7 +54,9 @@ def test_load_curated_then_stats_then_reload(
     assert first["nodes"]["Project"] == 40
     assert first["nodes"]["Source"] >= 118
     programme = first["networks"]["net-modellkommune"]
-    assert programme["members"] == 8
+    # 8 Modellkommunen, and through the Bewerbergemeinschaft (one of them) its 9 + KAAW
+    assert programme["members"] == 18
+    assert first["networks"]["net-offenes-netzwerk"]["members"] == 14  # 4 + the same 10
     assert programme["partners"]["Projektpartner"] == 3  # DST, DLT, DStGB
     assert programme["partners"]["Initiator, Förderer und Leitung"] == 1  # BMI
     bg = first["groups"]["mk-ibbenbueren-bg"]

@@ -65,7 +65,7 @@ def test_shared_topics_csv(loaded: str, capsys: pytest.CaptureFixture[str], tmp_
     assert code == 0
     assert f"Tabelle geschrieben: {out_file}" in out
     text = out_file.read_bytes().decode("utf-8")
-    assert text.startswith("\ufeffThema;Akteur;Vorhaben;Vorhabenart;Rolle;Quellen\n")
+    assert text.startswith("\ufeffThema;Akteur;Vorhaben;Vorhabenart;Rolle;Quellen\r\n")
     assert "Portal (Bürger-/Serviceportal);Gütersloh;" in text
 
 

@@ -15,9 +15,9 @@ from graph.questions.console import (
     ConsoleRefused,
     ConsoleUnavailable,
     check_statement,
-    execute_read,
     run_console,
 )
+from graph.stores.neo4j.console import execute_read
 from graph.stores.neo4j.store import Neo4jStore
 from graph.stores.sqlite.store import EmbeddedStore
 from loaders.curated import read_curated
@@ -82,7 +82,7 @@ def neo(neo4j_server: Server) -> Iterator[Neo4jStore]:
 
 
 def snapshot(store: Neo4jStore) -> tuple[object, ...]:
-    constraints = store._read("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
+    constraints = store.session.read("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
     return (store.stats(), store.version(), sorted(constraints[0]["names"]))
 
 

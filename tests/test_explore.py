@@ -9,14 +9,17 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from graph.core.records import Ref, Rel
 from graph.core.store import GraphStore
 from graph.present import explore, layout
 from graph.present.details import details, safe_url
 from tests import mini_network as mini
 
+Loaded = tuple[nx.MultiDiGraph, explore.GraphIndex]
+
 
 @pytest.fixture
-def loaded(store: GraphStore) -> tuple[nx.MultiDiGraph, explore.GraphIndex]:
+def loaded(store: GraphStore) -> Loaded:
     store.write(mini.mini_batch())
     g = store.graph()
     return g, explore.index(g)
@@ -27,7 +30,7 @@ def ids(g: nx.MultiDiGraph, f: explore.ViewFilter | None = None, **kw: object) -
     return set(explore.build_view(g, idx, f, **kw).graph)  # type: ignore[arg-type]
 
 
-def test_default_view_is_the_network_without_the_directory_background(loaded) -> None:
+def test_default_view_is_the_network_without_the_directory_background(loaded: Loaded) -> None:
     g, idx = loaded
     shown = explore.build_view(g, idx).graph
     assert mini.DUEREN in shown and mini.COCHEM_ZELL in shown
@@ -39,7 +42,7 @@ def test_default_view_is_the_network_without_the_directory_background(loaded) ->
     assert explore.build_view(g, idx).title == "Gesamtes Netzwerk"
 
 
-def test_whole_directory_adds_the_background_within_the_chosen_land(loaded) -> None:
+def test_whole_directory_adds_the_background_within_the_chosen_land(loaded: Loaded) -> None:
     g, idx = loaded
     everything = explore.select(g, idx, explore.ViewFilter(whole_directory=True))
     assert everything >= mini.BACKGROUND
@@ -49,7 +52,7 @@ def test_whole_directory_adds_the_background_within_the_chosen_land(loaded) -> N
     assert mini.ALFLEN in in_rp and mini.LANGERWEHE not in in_rp
 
 
-def test_land_filter_keeps_what_lies_or_works_there(loaded) -> None:
+def test_land_filter_keeps_what_lies_or_works_there(loaded: Loaded) -> None:
     g, idx = loaded
     kept = explore.select(g, idx, explore.ViewFilter(states=frozenset({"07"})))
     assert kept == {
@@ -63,13 +66,13 @@ def test_land_filter_keeps_what_lies_or_works_there(loaded) -> None:
     }
 
 
-def test_topic_filter_keeps_the_topic_what_is_about_it_and_who_does_it(loaded) -> None:
+def test_topic_filter_keeps_the_topic_what_is_about_it_and_who_does_it(loaded: Loaded) -> None:
     g, idx = loaded
     kept = explore.select(g, idx, explore.ViewFilter(topics=frozenset({mini.T_AKTE})))
     assert kept == {mini.T_AKTE, mini.AKTE, mini.COCHEM_ZELL, mini.HREF_ORG, mini.RP}
 
 
-def test_period_filter_drops_dated_nodes_outside_and_keeps_undated_ones(loaded) -> None:
+def test_period_filter_drops_dated_nodes_outside_and_keeps_undated_ones(loaded: Loaded) -> None:
     g, idx = loaded
     assert idx.year_range == (2014, 2019)
     kept = explore.select(g, idx, explore.ViewFilter(years=(2017, 2030)))
@@ -79,7 +82,7 @@ def test_period_filter_drops_dated_nodes_outside_and_keeps_undated_ones(loaded) 
     assert mini.FINDING in kept and mini.DUEREN in kept, "undated nodes stay"
 
 
-def test_members_only_hides_non_members_and_what_only_they_do(loaded) -> None:
+def test_members_only_hides_non_members_and_what_only_they_do(loaded: Loaded) -> None:
     g, idx = loaded
     kept = explore.select(g, idx, explore.ViewFilter(members_only=True))
     assert {mini.DUEREN, mini.COCHEM_ZELL, mini.PORTAL, mini.AKTE, mini.NET} <= kept
@@ -88,7 +91,7 @@ def test_members_only_hides_non_members_and_what_only_they_do(loaded) -> None:
     assert mini.T_PORTAL in kept, "tied to no actor at all"
 
 
-def test_type_filter_and_counts(loaded) -> None:
+def test_type_filter_and_counts(loaded: Loaded) -> None:
     g, idx = loaded
     only = explore.build_view(g, idx, explore.ViewFilter(labels=frozenset({"Municipality"})))
     assert set(only.graph) == {mini.DUEREN, mini.COCHEM_ZELL, mini.KREIS_DUEREN}
@@ -96,12 +99,12 @@ def test_type_filter_and_counts(loaded) -> None:
     assert only.title == "Netzwerk (gefiltert)"
 
 
-def test_neighbourhood_of_a_land_lists_participants_only(loaded) -> None:
+def test_neighbourhood_of_a_land_lists_participants_only(loaded: Loaded) -> None:
     g, idx = loaded
     assert explore.neighbourhood(g, idx, mini.NRW, 1) == {mini.NRW, mini.DUEREN}
 
 
-def test_neighbourhood_shows_kreis_and_land_but_never_walks_through_them(loaded) -> None:
+def test_neighbourhood_shows_kreis_and_land_but_never_walks_through_them(loaded: Loaded) -> None:
     g, idx = loaded
     one = explore.neighbourhood(g, idx, mini.DUEREN, 1)
     assert one == {mini.DUEREN, mini.KREIS_DUEREN, mini.NRW, mini.NET, mini.PORTAL}
@@ -113,14 +116,14 @@ def test_neighbourhood_shows_kreis_and_land_but_never_walks_through_them(loaded)
     assert view.focus == mini.DUEREN
 
 
-def test_neighbourhood_stays_within_the_filter_but_keeps_the_focus(loaded) -> None:
+def test_neighbourhood_stays_within_the_filter_but_keeps_the_focus(loaded: Loaded) -> None:
     g, idx = loaded
     f = explore.ViewFilter(labels=frozenset({"Municipality", "Network"}))
     shown = set(explore.build_view(g, idx, f, mini.PORTAL, 1).graph)
     assert shown == {mini.PORTAL, mini.DUEREN, mini.NET}
 
 
-def test_tables_are_the_text_equivalent_of_the_view(loaded) -> None:
+def test_tables_are_the_text_equivalent_of_the_view(loaded: Loaded) -> None:
     g, idx = loaded
     view = explore.build_view(g, idx, None, mini.COCHEM_ZELL, 1).graph
     nodes = explore.node_rows(view)
@@ -146,7 +149,7 @@ def test_tables_are_the_text_equivalent_of_the_view(loaded) -> None:
     } in rels
 
 
-def test_details_of_a_member(loaded) -> None:
+def test_details_of_a_member(loaded: Loaded) -> None:
     g, idx = loaded
     d = details(g, idx, mini.DUEREN)
     assert d is not None
@@ -170,7 +173,7 @@ def test_details_of_a_member(loaded) -> None:
     assert [(w.title, w.url) for w in d.websites] == [("Stadt Düren", "https://www.dueren.de")]
 
 
-def test_details_mark_placeholders_and_count_the_background(loaded) -> None:
+def test_details_mark_placeholders_and_count_the_background(loaded: Loaded) -> None:
     g, idx = loaded
     ws = details(g, idx, mini.WORKSHOP)
     assert ws is not None and ws.flags == ("vermutet", "unsicher")
@@ -199,20 +202,50 @@ def test_safe_url_allows_http_only() -> None:
         assert safe_url(bad) is None
 
 
-def test_members_and_key_figures(loaded) -> None:
+def test_members_and_key_figures(loaded: Loaded) -> None:
     g, idx = loaded
     members = explore.members(g)
-    assert [(m.name, m.state, m.role, m.since) for m in members] == [
-        ("Cochem-Zell", "Rheinland-Pfalz", "Modellkommune (1. Staffel)", ""),
-        ("Düren", "Nordrhein-Westfalen", "Modellkommune (1. Staffel)", "12.12.2013"),
+    assert [explore.member_facts(m) for m in members] == [
+        ["Landkreis", "Rheinland-Pfalz", "Modellkommune (1. Staffel)"],
+        ["Stadt", "Nordrhein-Westfalen", "Modellkommune (1. Staffel)", "12.12.2013"],
     ]
+    assert [explore.member_name(m) for m in members] == ["Cochem-Zell", "Düren"]
     figures = explore.key_figures(g, idx)
     assert (figures.members, figures.member_states, figures.networks) == (2, 2, 1)
     assert figures.counts["Municipality"] == 2, "municipalities taking part in nothing are not"
     assert figures.counts["Project"] == 3
 
 
-def test_layout_puts_places_on_the_map_and_the_rest_beside_them(loaded) -> None:
+def test_membership_through_an_organisation_counts_everywhere(store: GraphStore) -> None:
+    """The one membership rule (`graph.core.membership`): Langerwehe is a member of the
+    programme through an organisation that is; the member list, the key figures, the
+    "Nur Mitglieder" filter and the store figures all count it."""
+    batch = mini.mini_batch()
+    batch.rels += [
+        Rel("MEMBER_OF", Ref("org-href"), Ref("net-mk"), {"sources": mini.SRC, "since": "2014-08"}),
+        Rel(
+            "MEMBER_OF", Ref("05358024"), Ref("org-href"), {"sources": mini.SRC, "role": "Mitglied"}
+        ),
+    ]
+    store.write(batch)
+    g = store.graph()
+    idx = explore.index(g)
+    by_name = {explore.member_name(m): explore.member_facts(m) for m in explore.members(g)}
+    assert by_name['Langerwehe (über <a href="javascript:alert(3)">Link</a>)'] == [
+        "Gemeinde",
+        "Nordrhein-Westfalen",
+        f"über {mini.HREF}",
+        "Mitglied",
+        "August 2014",
+    ]
+    assert set(idx.members) == {mini.DUEREN, mini.COCHEM_ZELL, mini.HREF_ORG, mini.LANGERWEHE}
+    assert explore.key_figures(g, idx).members == 4
+    kept = explore.select(g, idx, explore.ViewFilter(members_only=True))
+    assert mini.LANGERWEHE in kept and mini.HREF_ORG in kept and mini.BMI not in kept
+    assert store.stats().networks["net-mk"]["members"] == 4
+
+
+def test_layout_puts_places_on_the_map_and_the_rest_beside_them(loaded: Loaded) -> None:
     g, _ = loaded
     pos = layout.positions(g)
     assert set(pos) == set(g)
@@ -232,7 +265,7 @@ def test_layout_puts_places_on_the_map_and_the_rest_beside_them(loaded) -> None:
     assert layout.positions(g) == pos, "deterministic"
 
 
-def test_subgraph_shares_data_and_is_frozen(loaded) -> None:
+def test_subgraph_shares_data_and_is_frozen(loaded: Loaded) -> None:
     g, _ = loaded
     sub = explore.subgraph(g, {mini.DUEREN, mini.PORTAL, "Project:nope"})
     assert set(sub) == {mini.DUEREN, mini.PORTAL}

@@ -17,9 +17,10 @@ import pytest
 
 from graph.core.errors import ValidationFailed
 from graph.core.store import GraphStore
-from graph.joining.form import Status, registration_store
 from graph.joining.outbox import Outbox
+from graph.joining.registration import Status
 from graph.joining.service import check_form, deliver, erase, form_context, register, send
+from graph.joining.workflow import registration_store
 from graph.stores.neo4j.store import Neo4jStore
 from graph.stores.sqlite.store import EmbeddedStore
 from tests.conftest import REQUIRE_NEO4J
@@ -166,17 +167,18 @@ def test_a_locked_database_file_sends_the_form_to_the_outbox(tmp_path: Path) -> 
     store = EmbeddedStore(tmp_path / "db.sqlite")
     store.write(base_batch())
     outbox = Outbox(tmp_path / "outbox")
-    store._db.execute("PRAGMA busy_timeout = 200")  # the default waits 30 s
+    store.database.connection.execute("PRAGMA busy_timeout = 200")  # the default waits 30 s
+    rs = registration_store(store)
     other = sqlite3.connect(store.path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
     try:
-        sent = register(store, make_form(), outbox, controller=CONTROLLER)
+        sent = register(rs, make_form(), outbox, controller=CONTROLLER)
     finally:
         other.execute("ROLLBACK")
         other.close()
     assert sent.queued and len(outbox) == 1
-    assert deliver(store, outbox).delivered == [sent.reference]
-    assert [r.reference for r in store.registrations()] == [sent.reference]
+    assert deliver(rs, outbox).delivered == [sent.reference]
+    assert [r.reference for r in rs.registrations()] == [sent.reference]
     store.close()
 
 
@@ -248,6 +250,7 @@ def test_neo4j_outage_loses_nothing(
     home, port = own_neo4j
     server = _start(home, port)
     store = Neo4jStore.connect(server.uri, server.user, server.password)
+    rs = registration_store(store)
     try:
         store.write(base_batch())
         outbox = Outbox(tmp_path / "outbox")
@@ -259,11 +262,11 @@ def test_neo4j_outage_loses_nothing(
             )
             for i in range(9)
         ]
-        before = [register(store, f, outbox, controller=CONTROLLER) for f in forms[:3]]
+        before = [register(rs, f, outbox, controller=CONTROLLER) for f in forms[:3]]
 
         server.stop()
         t0 = time.monotonic()
-        during = [register(store, f, outbox, controller=CONTROLLER) for f in forms[3:6]]
+        during = [register(rs, f, outbox, controller=CONTROLLER) for f in forms[3:6]]
         seconds = time.monotonic() - t0
         assert all(s.queued for s in during)
         assert len(outbox) == 3
@@ -273,16 +276,16 @@ def test_neo4j_outage_loses_nothing(
         assert data["form"]["contact"]["email"].endswith("@example.org")
 
         server = _start(home, port)  # same data, same port: the store's driver reconnects
-        after = [register(store, f, outbox, controller=CONTROLLER) for f in forms[6:]]
+        after = [register(rs, f, outbox, controller=CONTROLLER) for f in forms[6:]]
         assert not any(s.queued for s in before + after)
 
-        report = deliver(store, outbox)
+        report = deliver(rs, outbox)
         assert sorted(report.delivered) == sorted(s.reference for s in during)
         assert len(outbox) == 0
-        again = deliver(store, outbox)
+        again = deliver(rs, outbox)
         assert again.delivered == [] and again.already == []
 
-        stored = sorted(r.reference for r in store.registrations())
+        stored = sorted(r.reference for r in rs.registrations())
         assert stored == sorted(s.reference for s in before + during + after)  # once each
         with capsys.disabled():
             print(

@@ -11,17 +11,10 @@ from typing import Any
 import pytest
 
 from graph.core.errors import NotFound, ValidationFailed
-from graph.joining.form import (
-    MAX_TEXT,
-    Contact,
-    Registration,
-    Status,
-    new_submission,
-    parse_reference,
-    registrations_csv,
-    validate_form,
-)
+from graph.joining.export import registrations_csv
+from graph.joining.form import MAX_TEXT, new_submission, parse_reference, validate_form
 from graph.joining.privacy import CONTROLLER_MISSING, NOTICE_VERSION, notice_digest, privacy_notice
+from graph.joining.registration import Contact, Registration, Status
 from tests.registration_helpers import CONTROLLER, NOW, form_data
 
 
@@ -139,7 +132,7 @@ def _registration(**changes: Any) -> Registration:
 
 
 def test_csv_export_for_a_german_spreadsheet() -> None:
-    text = registrations_csv([_registration()], {"t-e-akte": "E-Akte"})
+    text = registrations_csv([_registration()], {"t-e-akte": "E-Akte"}).decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     header, row = rows
@@ -166,7 +159,7 @@ def test_now_defaults_to_utc() -> None:
 def test_rejected_registrations_are_due_for_erasure_after_six_months() -> None:
     from datetime import timedelta
 
-    from graph.joining.form import erasure_due
+    from graph.joining.workflow import erasure_due
 
     decided = datetime(2025, 1, 10, 12, tzinfo=UTC)
     reg = _registration(decided_at=decided.isoformat())

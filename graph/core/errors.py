@@ -9,7 +9,13 @@ from dataclasses import dataclass
 
 
 class KommunetzError(Exception):
-    """Base class: everything the CLI and the app turn into a readable message."""
+    """Base class: everything the CLI and the app turn into a readable message (CLI exit
+    code 1 unless a subclass below says otherwise)."""
+
+
+class InvalidInput(KommunetzError):
+    """What the user gave cannot be used as it is: a file with errors, an unknown or
+    ambiguous name, a question asked in a way it cannot be answered (CLI exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class ValidationFailed(KommunetzError):
+class ValidationFailed(InvalidInput):
     """An input file has errors; nothing of it was written."""
 
     def __init__(self, problems: Sequence[Problem], limit: int = 20) -> None:
@@ -51,16 +57,21 @@ class MissingReference(ValidationFailed):
 
 
 class StoreUnavailable(KommunetzError):
-    """The configured store cannot be reached (Neo4j down, wrong credentials, file locked)."""
+    """The configured store cannot be reached (Neo4j down, wrong credentials, file locked;
+    CLI exit code 3)."""
 
 
-class NotFound(KommunetzError):
+class NotFound(InvalidInput):
     """A node asked for by name or key does not exist."""
 
 
-class Ambiguous(KommunetzError):
+class Ambiguous(InvalidInput):
     """A name matches several nodes; the message lists the candidates."""
 
     def __init__(self, message: str, candidates: Sequence[tuple[str, str]]) -> None:
         self.candidates = list(candidates)
         super().__init__(message)
+
+
+class QueryError(InvalidInput):
+    """A question cannot be answered as asked (the same place twice, no topic given...)."""

@@ -1,61 +1,143 @@
-"""Who belongs to a network: the members of the open network and of the pilot programme,
-as the Mitmachen page lists them. A pure function of the public graph, so both stores give
-the same list."""
+"""Who is a member of a network — the one rule, used by the explorer's "Nur Mitglieder"
+filter, the start page, the Mitmachen page, the registration form, the guided questions
+and the store figures.
+
+**An actor (a municipality or an organisation) is a member of a network when it has a
+``MEMBER_OF`` relationship to the network (directly), or a ``MEMBER_OF`` relationship to an
+organisation that itself has one to the network (through the organisation).** So the nine
+municipalities and the KAAW that form the Bewerbergemeinschaft Ibbenbüren are members of
+the pilot programme through it. One step only: an organisation in an organisation in a
+network does not make its members members. Partners (``PARTNER_OF``) are not members.
+
+A membership through an organisation carries the role its actor has in the organisation,
+the date it began — the later of the two dates where both are known, else the one that is
+known — and the sources of both relationships.
+
+`memberships` applies the rule to a `store.graph()` graph; the Neo4j store's raw reads
+for the guided questions apply it in Cypher (`graph.stores.neo4j.questions`), combined
+into the same `Member` by `member`, and the contract tests hold the two together.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from graph.core.model import NODE_TYPES, STATES, node_id
-from graph.core.store import GraphStore
+import networkx as nx
+
+from graph.core.model import ACTOR_LABELS, SOURCES_PROP, node_id
+from graph.core.nodes import Entity, entity_from
+
+#: The label of the nodes through which an actor can be a member.
+VIA_LABEL = "Organisation"
 
 
 @dataclass(frozen=True)
 class Member:
-    """One member as shown in a list: name, what it is, its Land, since when, in what role."""
+    """``actor`` is a member of ``network``, directly or ``via`` an organisation."""
 
-    label: str
-    key: str
-    name: str
-    kind: str
-    state: str
-    since: str | None
-    role: str | None
+    actor: Entity
+    network: Entity
+    via: Entity | None = None
+    role: str | None = None
+    since: str | None = None
+    sources: tuple[str, ...] = ()
 
-    @property
-    def since_text(self) -> str:
-        """The date as written in German: ``27.01.2017``, ``08/2014``, ``2017``."""
-        if not self.since:
-            return "unbekannt"
-        parts = self.since.split("-")
-        return ".".join(reversed(parts)) if len(parts) == 3 else "/".join(reversed(parts))
+    def order(self) -> tuple[tuple[str, ...], ...]:
+        """By network, then directly before through an organisation, then by name."""
+        return (
+            self.network.sort_key(),
+            self.via.sort_key() if self.via else (),
+            self.actor.sort_key(),
+        )
 
 
-def members(store: GraphStore, network_id: str) -> list[Member]:
-    """The members (``MEMBER_OF``) of the network ``network_id``, sorted by the date they
-    joined (unknown last), then by name. Empty if the network is not in the graph."""
-    g = store.graph()
+def member(
+    actor: Entity,
+    network: Entity,
+    rel: Mapping[str, Any],
+    via: Entity | None = None,
+    via_rel: Mapping[str, Any] | None = None,
+) -> Member:
+    """The `Member` for ``actor —rel→ network``, or — with ``via`` — for ``actor —rel→ via
+    —via_rel→ network`` (see the module docstring for role, date and sources)."""
+    sources = set(rel.get(SOURCES_PROP) or ())
+    since = rel.get("since")
+    if via_rel is not None:
+        sources.update(via_rel.get(SOURCES_PROP) or ())
+        dates = [d for d in (since, via_rel.get("since")) if d]
+        since = max(dates) if dates else None
+    role = rel.get("role")
+    return Member(
+        actor,
+        network,
+        via,
+        str(role) if role else None,
+        str(since) if since else None,
+        tuple(sorted(sources)),
+    )
+
+
+def memberships(g: nx.MultiDiGraph, actor_ids: Iterable[str] | None = None) -> list[Member]:
+    """Every membership of the given actors (all actors when None) in ``g``, in `Member.order`."""
+    node, succ = g._node, g._succ  # the plain dicts: this runs for every actor of Germany
+    if actor_ids is None:
+        actor_ids = [n for n, d in node.items() if d["type"] in ACTOR_LABELS]
+    out = []
+    for a in actor_ids:
+        if a not in node or node[a]["type"] not in ACTOR_LABELS:
+            continue
+        for x, keys in succ[a].items():
+            rel = keys.get("MEMBER_OF")
+            if rel is None:
+                continue
+            kind = node[x]["type"]
+            if kind == "Network":
+                out.append(member(entity_from(a, node[a]), entity_from(x, node[x]), rel))
+            elif kind == VIA_LABEL:
+                for n, keys2 in succ[x].items():
+                    rel2 = keys2.get("MEMBER_OF")
+                    if rel2 is not None and node[n]["type"] == "Network":
+                        out.append(
+                            member(
+                                entity_from(a, node[a]),
+                                entity_from(n, node[n]),
+                                rel,
+                                entity_from(x, node[x]),
+                                rel2,
+                            )
+                        )
+    return sorted(out, key=Member.order)
+
+
+def members(g: nx.MultiDiGraph, network_id: str) -> list[Member]:
+    """The members of the network ``network_id`` (its key), each once (directly before
+    through an organisation), by the date they joined (unknown last), then by name; empty
+    if the network is not in ``g``."""
     net = node_id("Network", network_id)
     if net not in g:
         return []
-    out = []
-    for start, _, key, rel in g.in_edges(net, keys=True, data=True):
-        if key != "MEMBER_OF":
-            continue
-        d = g.nodes[start]
-        label = str(d["type"])
-        state_code = d.get("state_code") or d.get("state")
-        if not state_code and label == "Municipality":
-            state_code = str(d["key"])[:2]
-        out.append(
-            Member(
-                label=label,
-                key=str(d["key"]),
-                name=str(d["name"]),
-                kind=str(d.get("kind") or NODE_TYPES[label].singular),
-                state=STATES.get(str(state_code), ("", ""))[0] if state_code else "",
-                since=str(rel["since"]) if rel.get("since") else None,
-                role=str(rel["role"]) if rel.get("role") else None,
-            )
-        )
-    return sorted(out, key=lambda m: (m.since is None, m.since or "", m.name.lower()))
+    candidates = {a for a, _, key in g.in_edges(net, keys=True) if key == "MEMBER_OF"}
+    candidates |= {
+        a
+        for o in list(candidates)
+        if g.nodes[o]["type"] == VIA_LABEL
+        for a, _, key in g.in_edges(o, keys=True)
+        if key == "MEMBER_OF"
+    }
+    found: dict[str, Member] = {}
+    for m in memberships(g, sorted(candidates)):
+        if m.network.id == net and (m.actor.id not in found or m.via is None):
+            found[m.actor.id] = m
+    return sorted(
+        found.values(), key=lambda m: (m.since is None, m.since or "", m.actor.name.lower())
+    )
+
+
+def member_networks(g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
+    """Actor id → ids of the networks it is a member of (only actors that are members)."""
+    out: dict[str, set[str]] = {}
+    for m in memberships(g):
+        out.setdefault(m.actor.id, set()).add(m.network.id)
+    return {a: tuple(sorted(ns)) for a, ns in out.items()}

@@ -1,9 +1,9 @@
-"""The graph model: which node labels and relationship types exist, how nodes are keyed,
-which ends a relationship may connect, and which labels are public.
+"""The graph model: which node labels and relationship types exist, how nodes are keyed
+(the key formats), which ends a relationship may connect, and which labels are public.
 
-Both stores and every loader read this module, so that a label or a key is spelled in one
-place only. Cypher that needs a label in its text builds it from these constants; nothing
-a user typed ever becomes a label or a relationship type.
+Both stores and every loader read this module, so that a label, a key format or a date
+format is spelled in one place only. Cypher that needs a label in its text builds it from
+these constants; nothing a user typed ever becomes a label or a relationship type.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Final
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -24,30 +25,39 @@ class NodeType:
     plural: str
 
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+#: The key of every node that has an ``id``: lower case, digits, ``.``, ``_``, ``-``.
+ID_KEY: Final[re.Pattern[str]] = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+#: A Land: its two-digit code 01–16.
+STATE_KEY: Final[re.Pattern[str]] = re.compile(r"^(0[1-9]|1[0-6])$")
+#: A municipality: its Amtlicher Gemeindeschlüssel, 8 digits for a Gemeinde, 5 for a Kreis,
+#: starting with the Land code.
+AGS_KEY: Final[re.Pattern[str]] = re.compile(r"^(0[1-9]|1[0-6])\d{3}(\d{3})?$")
+#: How a reference is written when it means a municipality: 5 or 8 digits. Loaders read such
+#: a bare reference as a Kommune (and the store says so when no such Kommune exists), not
+#: as an organisation whose id happens to be digits.
+AGS_SHAPE: Final[re.Pattern[str]] = re.compile(r"^\d{5}(\d{3})?$")
+#: A date as the data writes it: a year, a month or a day (``2014``, ``2014-09``,
+#: ``2014-09-22``).
+#: A web address as sources and websites give it.
+WEB_ADDRESS: Final[re.Pattern[str]] = re.compile(r"^https?://\S+$")
+PARTIAL_DATE: Final[re.Pattern[str]] = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 NODE_TYPES: Final[dict[str, NodeType]] = {
     t.label: t
     for t in (
-        NodeType(
-            "Municipality",
-            "ags",
-            re.compile(r"^(0[1-9]|1[0-6])\d{3}(\d{3})?$"),
-            "Kommune",
-            "Kommunen",
-        ),
-        NodeType("State", "code", re.compile(r"^(0[1-9]|1[0-6])$"), "Land", "Länder"),
-        NodeType("Organisation", "id", _ID, "Organisation", "Organisationen"),
-        NodeType("Network", "id", _ID, "Netzwerk", "Netzwerke"),
-        NodeType("Project", "id", _ID, "Projekt", "Projekte"),
-        NodeType("Topic", "id", _ID, "Thema", "Themen"),
-        NodeType("Workshop", "id", _ID, "Veranstaltung", "Veranstaltungen"),
-        NodeType("Report", "id", _ID, "Bericht", "Berichte"),
-        NodeType("Cooperation", "id", _ID, "Kooperation", "Kooperationen"),
-        NodeType("Finding", "id", _ID, "Erkenntnis", "Erkenntnisse"),
-        NodeType("Source", "id", _ID, "Quelle", "Quellen"),
-        NodeType("Registration", "id", _ID, "Registrierung", "Registrierungen"),
-        NodeType("Contact", "id", _ID, "Kontakt", "Kontakte"),
+        NodeType("Municipality", "ags", AGS_KEY, "Kommune", "Kommunen"),
+        NodeType("State", "code", STATE_KEY, "Land", "Länder"),
+        NodeType("Organisation", "id", ID_KEY, "Organisation", "Organisationen"),
+        NodeType("Network", "id", ID_KEY, "Netzwerk", "Netzwerke"),
+        NodeType("Project", "id", ID_KEY, "Projekt", "Projekte"),
+        NodeType("Topic", "id", ID_KEY, "Thema", "Themen"),
+        NodeType("Workshop", "id", ID_KEY, "Veranstaltung", "Veranstaltungen"),
+        NodeType("Report", "id", ID_KEY, "Bericht", "Berichte"),
+        NodeType("Cooperation", "id", ID_KEY, "Kooperation", "Kooperationen"),
+        NodeType("Finding", "id", ID_KEY, "Erkenntnis", "Erkenntnisse"),
+        NodeType("Source", "id", ID_KEY, "Quelle", "Quellen"),
+        NodeType("Registration", "id", ID_KEY, "Registrierung", "Registrierungen"),
+        NodeType("Contact", "id", ID_KEY, "Kontakt", "Kontakte"),
     )
 }
 
@@ -133,9 +143,16 @@ ADMINISTRATIVE_RELS: Final[frozenset[str]] = frozenset(
 #: Relationship types that are written by the registration workflow only.
 PRIVATE_RELS: Final[frozenset[str]] = frozenset({"FOR", "CONTACT"})
 
+#: Labels whose nodes need no ``sources``: a source is its own evidence, registrations and
+#: contacts are what a person sent.
+UNSOURCED_LABELS: Final[frozenset[str]] = frozenset({"Source", "Registration", "Contact"})
+
 #: Properties that hold a value valid on a date. A store keeps the newer value when two
 #: loaders (say, the dossier and the Destatis directory) both know a municipality.
 DATED_PROPS: Final[dict[str, str]] = {"population": "population_date"}
+
+#: Dates and times are shown, and membership dates counted, in German local time.
+BERLIN: Final[ZoneInfo] = ZoneInfo("Europe/Berlin")
 
 #: Every public node and relationship lists the ids of the Source nodes that back it.
 SOURCES_PROP: Final[str] = "sources"

@@ -1,29 +1,24 @@
 """Turn stored rows into the networkx graph every part of kommunetz reads.
 
-Both stores feed the same rows into `build_graph`, so a view, a query or an export cannot
-tell which store it came from.
+Both stores feed the same rows into `build_graph` and cache the result the same way
+(`cached_graph`), so a view, a query or an export cannot tell which store it came from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import networkx as nx
 
-from graph.core.model import node_id
+from graph.core.cache import VersionCache
+from graph.core.model import PUBLIC_LABELS, node_id
+from graph.core.nodes import display_name
 
 NodeRow = tuple[str, str, Mapping[str, Any]]
 RelRow = tuple[str, str, str, str, str, Mapping[str, Any]]
-
-
-def display_name(label: str, key: str, props: Mapping[str, Any]) -> str:
-    """The text a person reads for a node: its name, else its title, else its key."""
-    for prop in ("name", "title"):
-        value = props.get(prop)
-        if isinstance(value, str) and value:
-            return value
-    return key
+#: What a store reads for `cached_graph`: the node and relationship rows of these labels.
+ReadRows = Callable[[list[str]], tuple[Iterable[NodeRow], Iterable[RelRow]]]
 
 
 def build_graph(nodes: Iterable[NodeRow], rels: Iterable[RelRow]) -> nx.MultiDiGraph:
@@ -47,3 +42,16 @@ def build_graph(nodes: Iterable[NodeRow], rels: Iterable[RelRow]) -> nx.MultiDiG
         if (a := node_id(sl, sk)) in present and (b := node_id(el, ek)) in present
     )
     return nx.freeze(g)
+
+
+def cached_graph(
+    cache: VersionCache[nx.MultiDiGraph],
+    version: int,
+    labels: Iterable[str] | None,
+    read_rows: ReadRows,
+) -> nx.MultiDiGraph:
+    """`GraphStore.graph` for both stores: the public graph (or the public ``labels`` of
+    it) at ``version``, built from ``read_rows`` once per version and label set."""
+    wanted = frozenset(labels) & PUBLIC_LABELS if labels is not None else None
+    chosen = sorted(wanted if wanted is not None else PUBLIC_LABELS)
+    return cache.get(version, wanted, lambda: build_graph(*read_rows(chosen)))

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.core.errors import Problem, SchemaError
-from graph.core.model import DATED_PROPS, NODE_TYPES, REL_TYPES, SOURCES_PROP, node_id
+from graph.core.model import (
+    DATED_PROPS,
+    NODE_TYPES,
+    PRIVATE_RELS,
+    REL_TYPES,
+    SOURCES_PROP,
+    UNSOURCED_LABELS,
+    node_id,
+)
 
 
 @dataclass(frozen=True)
@@ -120,8 +128,7 @@ def check_batch(batch: Batch, *, require_sources: bool = True) -> list[Problem]:
         seen.add(n.id)
         if t.key in n.props:
             add(n.where, t.key, "der Schlüssel gehört nicht in die Eigenschaften")
-        unsourced_ok = n.label in ("Source", "Registration", "Contact")
-        if require_sources and not unsourced_ok and not _has_sources(n.props):
+        if require_sources and n.label not in UNSOURCED_LABELS and not _has_sources(n.props):
             add(n.where, SOURCES_PROP, "keine Quelle angegeben (jede Aussage braucht eine)")
         for prop, date_prop in DATED_PROPS.items():
             if prop in n.props and date_prop not in n.props:
@@ -137,7 +144,7 @@ def check_batch(batch: Batch, *, require_sources: bool = True) -> list[Problem]:
             add(r.where, None, f"{r.type} darf nicht bei {r.start.label} beginnen")
         if r.end.label is not None and r.end.label not in rt.ends:
             add(r.where, None, f"{r.type} darf nicht bei {r.end.label} enden")
-        if require_sources and r.type not in ("FOR", "CONTACT") and not _has_sources(r.props):
+        if require_sources and r.type not in PRIVATE_RELS and not _has_sources(r.props):
             add(r.where, SOURCES_PROP, f"Beziehung {r.type} ohne Quelle")
         ident = (r.type, f"{r.start.label}:{r.start.key}", f"{r.end.label}:{r.end.key}")
         if ident in seen_rels:

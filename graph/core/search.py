@@ -1,45 +1,30 @@
 """Finding nodes by what people type: a name (or part of it), an AGS, an id.
 
-Both stores implement `search` with the same ranking (`rank`); `resolve` turns a typed
-text into exactly one node or a German message that lists the candidates ("Neuenkirchen"
-exists seven times in Germany).
+Both stores search with `find_hits` — they only fetch the candidate rows, the ranking is
+this module's; `resolve` turns a typed text into exactly one node or a German message
+that lists the candidates ("Neuenkirchen" exists seven times in Germany).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from graph.core.errors import Ambiguous, NotFound
-from graph.core.model import NODE_TYPES, STATES, node_id
+from graph.core.nodes import Entity, stored_entity
 
 #: Properties a search looks at, besides the key.
-NAME_PROPS = ("name", "title", "short_name", "full_name", "official_name")
+NAME_PROPS: Final[tuple[str, ...]] = ("name", "title", "short_name", "full_name", "official_name")
+#: What a store keeps of a node for searching and for showing a hit.
+HIT_PROPS: Final[tuple[str, ...]] = (*NAME_PROPS, "kind", "state_code")
 
 
 @dataclass(frozen=True)
-class Hit:
-    """One search result, enough to show it and to tell it from its namesakes."""
+class Hit(Entity):
+    """One search result: an `Entity` with how well it matched (0 best, see `rank`)."""
 
-    label: str
-    key: str
-    name: str
-    kind: str | None = None
-    state_code: str | None = None
     rank: int = 2
-
-    @property
-    def id(self) -> str:
-        return node_id(self.label, self.key)
-
-    def describe(self) -> str:
-        """``Neuenkirchen (Gemeinde, Nordrhein-Westfalen, AGS 05566060)``."""
-        bits = [self.kind or NODE_TYPES[self.label].singular]
-        if self.state_code in STATES:
-            bits.append(STATES[self.state_code][0])
-        bits.append(f"AGS {self.key}" if self.label == "Municipality" else self.key)
-        return f"{self.name} ({', '.join(bits)})"
 
 
 def rank(query: str, key: str, props: Mapping[str, Any]) -> int | None:
@@ -66,14 +51,26 @@ def rank(query: str, key: str, props: Mapping[str, Any]) -> int | None:
 
 
 def make_hit(label: str, key: str, props: Mapping[str, Any], r: int) -> Hit:
-    name = next((props[p] for p in ("name", "title") if isinstance(props.get(p), str)), key)
-    state = props.get("state_code") or (key[:2] if label == "Municipality" else None)
-    return Hit(label, key, str(name), props.get("kind"), state, r)
+    e = stored_entity(label, key, props)
+    return Hit(e.label, e.key, e.name, e.kind, e.state_code, r)
 
 
 def order(hits: Iterable[Hit], limit: int) -> list[Hit]:
     """Best matches first; among equals, short names (the place itself) before long ones."""
     return sorted(hits, key=lambda h: (h.rank, len(h.name), h.name, h.label, h.key))[:limit]
+
+
+def find_hits(
+    text: str, rows: Iterable[tuple[str, str, Mapping[str, Any]]], limit: int
+) -> list[Hit]:
+    """The search itself, the same for both stores: every (label, key, props) candidate
+    ranked against ``text``, the best ``limit`` of them (see `GraphStore.search`)."""
+    hits = []
+    for label, key, props in rows:
+        r = rank(text, key, props)
+        if r is not None:
+            hits.append(make_hit(label, key, props, r))
+    return order(hits, limit)
 
 
 def resolve(hits: list[Hit], query: str, what: str = "Kommune oder Organisation") -> Hit:

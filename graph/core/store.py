@@ -1,12 +1,17 @@
-"""The one interface both stores implement, and the results they return.
+"""The one interface both stores implement, and what a write returns.
 
-`Neo4jStore` (Cypher over Bolt) and `EmbeddedStore` (one SQLite file) must give the same
-answers; `tests/contract/` runs every contract test against both.
+`Neo4jStore` (Cypher over Bolt, `graph.stores.neo4j`) and `EmbeddedStore` (one SQLite
+file, `graph.stores.sqlite`) must give the same answers; `tests/contract/` runs every
+contract test against both. What the two stores share is written once: the write path
+(`graph.core.write`), the graph cache (`graph.core.nxgraph.cached_graph`), the search
+(`graph.core.search.find_hits`) and the figures (`graph.core.stats.graph_stats`).
+Beside this protocol a store offers the raw reads of the guided questions
+(`question_reads()`, `graph.questions.rows`) and the registration workflow's
+per-store part (`registration_backend()`, `graph.joining.registration`).
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +21,7 @@ import networkx as nx
 
 from graph.core.records import Batch
 from graph.core.search import Hit
+from graph.core.stats import GraphStats
 
 
 @dataclass
@@ -48,35 +54,6 @@ class WriteSummary:
         }
 
 
-@dataclass(frozen=True)
-class GraphStats:
-    """Counts of nodes per label and relationships per type (labels with count 0 left out),
-    plus what a coordinator checks first: municipalities by level (Gemeinde/Kreis), per
-    network its members and its partners by role, and per organisation that has members
-    (a Bewerbergemeinschaft, a Zweckverband) how many."""
-
-    nodes: dict[str, int]
-    relationships: dict[str, int]
-    municipalities: dict[str, int] = field(default_factory=dict)
-    networks: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: organisations that have members (the Bewerbergemeinschaft, Zweckverbände)
-    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "nodes": dict(sorted(self.nodes.items())),
-            "relationships": dict(sorted(self.relationships.items())),
-            "municipalities": dict(
-                sorted((k or "unbekannt", v) for k, v in self.municipalities.items())
-            ),
-            "networks": dict(sorted(self.networks.items())),
-            "groups": dict(sorted(self.groups.items())),
-        }
-
-    def to_json(self) -> str:
-        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
-
-
 @runtime_checkable
 class GraphStore(Protocol):
     """A place the graph lives. Every method is safe to call from several threads."""
@@ -87,14 +64,15 @@ class GraphStore(Protocol):
     def ensure_schema(self) -> None:
         """Create constraints/tables if missing. Idempotent; called by every opener."""
 
-    def write(self, batch: Batch) -> WriteSummary:
+    def write(self, batch: Batch, *, require_sources: bool = True) -> WriteSummary:
         """Validate ``batch`` against the model and the stored graph, then upsert it in one
         transaction: all or nothing. Raises `ValidationFailed` (nothing written) when a
         record is malformed or a relationship points to a node that exists nowhere."""
         ...
 
     def stats(self) -> GraphStats:
-        """Node counts per label, relationship counts per type."""
+        """Node counts per label, relationship counts per type, members per network:
+        `graph.core.stats.graph_stats` of `graph`."""
         ...
 
     def graph(self, labels: Iterable[str] | None = None) -> nx.MultiDiGraph:
@@ -115,7 +93,7 @@ class GraphStore(Protocol):
 
     def search(self, text: str, labels: Iterable[str] | None = None, limit: int = 20) -> list[Hit]:
         """Public nodes whose key equals ``text`` or whose name contains it (case-blind),
-        best first (see `graph.lookup.rank`)."""
+        best first (see `graph.core.search`)."""
         ...
 
     def version(self) -> int:

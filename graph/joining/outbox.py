@@ -1,5 +1,5 @@
 """The outbox: submissions that could not reach the store wait here, one file each, until
-`graph.joining.deliver` hands them over.
+`graph.joining.service.deliver` hands them over.
 
 The files hold personal data, so the folder is created ``0700`` and every file ``0600``;
 a file is written under a temporary name, synced and renamed into place, so that a crash
@@ -20,15 +20,15 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from graph.core.errors import KommunetzError
+from graph.core.paths import data_dir
 from graph.joining.form import Submission, parse_reference
-from graph.stores.open import default_db_path
 
 SUFFIX = ".json"
 
 
 def default_outbox_dir() -> Path:
     """Beside the default embedded database, in the user's data directory."""
-    return default_db_path().parent / "outbox"
+    return data_dir() / "outbox"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 graph, sending it (to the store, or to the outbox when the store is unreachable), handing
 the outbox over later, and erasing a registration wherever it is.
 
-The page, the CLI and the tests call these functions; the stores only see `Submission`s.
+The Mitmachen and Verwaltung pages, the CLI and the tests call these functions; the
+stores only see `Submission`s through the workflow (`graph.joining.workflow`).
 """
 
 from __future__ import annotations
@@ -17,17 +18,15 @@ from graph.core.errors import Problem, StoreUnavailable, ValidationFailed
 from graph.core.membership import members
 from graph.core.store import GraphStore
 from graph.joining.form import (
-    OPEN_NETWORK_ID,
-    DuplicatePending,
-    ReferenceTaken,
     RegistrationForm,
-    RegistrationStore,
     Submission,
     new_submission,
     parse_reference,
     validate_form,
 )
 from graph.joining.outbox import Outbox
+from graph.joining.registration import OPEN_NETWORK_ID, DuplicatePending, ReferenceTaken
+from graph.joining.workflow import Registrations
 from graph.present.sources import destatis_editions
 
 
@@ -46,7 +45,7 @@ class Topic:
 class FormContext:
     """What the form needs from the graph: the topics to choose from, whether the Destatis
     directory is loaded (then the municipality is chosen from it), and the AGS of the open
-    network's members (they need not register again)."""
+    network's members (they need not register again; `graph.core.membership`)."""
 
     topics: tuple[Topic, ...] = ()
     has_directory: bool = False
@@ -65,7 +64,9 @@ def form_context(store: GraphStore) -> FormContext:
         key=lambda t: (t.facet != "Baustein", t.facet, t.name.lower()),
     )
     member_ags = frozenset(
-        m.key for m in members(store, OPEN_NETWORK_ID) if m.label == "Municipality"
+        m.actor.key
+        for m in members(store.graph(), OPEN_NETWORK_ID)
+        if m.actor.label == "Municipality"
     )
     return FormContext(tuple(topics), bool(destatis_editions(store)), member_ags)
 
@@ -112,13 +113,13 @@ class Sent:
     queued: bool
 
 
-def send(store: RegistrationStore | None, sub: Submission, outbox: Outbox) -> Sent:
+def send(registrations: Registrations | None, sub: Submission, outbox: Outbox) -> Sent:
     """Store ``sub``, or keep it in ``outbox`` when there is no store or it is unreachable.
 
     `DuplicatePending` and `ReferenceTaken` pass through: they are answers, not outages."""
-    if store is not None:
+    if registrations is not None:
         try:
-            store.submit_registration(sub)
+            registrations.submit_registration(sub)
             return Sent(sub.reference, queued=False)
         except StoreUnavailable:
             pass
@@ -127,7 +128,7 @@ def send(store: RegistrationStore | None, sub: Submission, outbox: Outbox) -> Se
 
 
 def register(
-    store: RegistrationStore | None,
+    registrations: Registrations | None,
     form: RegistrationForm,
     outbox: Outbox,
     *,
@@ -137,15 +138,15 @@ def register(
 ) -> Sent:
     """Check ``form`` against the graph (when reachable), give it a reference number and
     send it. A clash of reference numbers draws a new one; nothing else is retried."""
-    if store is not None and context is not None:
+    if registrations is not None and context is not None:
         try:
-            check_form(store, form, context)
+            check_form(registrations.store, form, context)
         except StoreUnavailable:
-            store = None
+            registrations = None
     for _ in range(5):
         sub = new_submission(form, controller, now() if now else None)
         try:
-            return send(store, sub, outbox)
+            return send(registrations, sub, outbox)
         except ReferenceTaken:
             continue
     raise ReferenceTaken("Es konnte keine freie Referenznummer vergeben werden.")
@@ -173,8 +174,8 @@ class Delivery:
         return text
 
 
-def deliver(store: RegistrationStore, outbox: Outbox) -> Delivery:
-    """Hand every waiting submission to ``store``; remove a file once the store has it.
+def deliver(registrations: Registrations, outbox: Outbox) -> Delivery:
+    """Hand every waiting submission to the store; remove a file once the store has it.
 
     A submission that meets a pending registration for the same municipality waits on
     (it goes in once the coordinator has decided the other); an unreadable file waits with
@@ -185,7 +186,7 @@ def deliver(store: RegistrationStore, outbox: Outbox) -> Delivery:
             report.waiting.append((item.reference, item.problem or "nicht lesbar"))
             continue
         try:
-            receipt = store.submit_registration(item.submission)
+            receipt = registrations.submit_registration(item.submission)
         except StoreUnavailable:
             report.unavailable = True
             break
@@ -197,11 +198,11 @@ def deliver(store: RegistrationStore, outbox: Outbox) -> Delivery:
     return report
 
 
-def erase(store: RegistrationStore, outbox: Outbox, reference: str) -> bool:
+def erase(registrations: Registrations, outbox: Outbox, reference: str) -> bool:
     """Erase a registration from the store and from the outbox (Art. 17 DSGVO). Returns
     whether anything was found; raises `NotFound` for text that is no reference."""
     reg_id = parse_reference(reference)
-    in_store = store.erase_registration(reg_id)
+    in_store = registrations.erase_registration(reg_id)
     in_outbox = outbox.remove(reg_id)
     return in_store or in_outbox
 
@@ -250,7 +251,7 @@ class FileOutcome:
 
 
 def submit_forms(
-    store: RegistrationStore,
+    registrations: Registrations,
     forms: list[RegistrationForm],
     outbox: Outbox,
     *,
@@ -258,11 +259,11 @@ def submit_forms(
 ) -> list[FileOutcome]:
     """Send each of ``forms`` as the web form would (same checks against the graph); a
     refusal of one (pending already, a member already) does not stop the others."""
-    context = form_context(store)
+    context = form_context(registrations.store)
     outcomes = []
     for form in forms:
         try:
-            sent = register(store, form, outbox, controller=controller, context=context)
+            sent = register(registrations, form, outbox, controller=controller, context=context)
         except (ValidationFailed, DuplicatePending) as exc:
             outcomes.append(FileOutcome(form, None, str(exc)))
             continue

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import networkx as nx
 
 from graph.core.model import ADMINISTRATIVE_RELS, SOURCES_PROP, node_id
+from graph.core.nodes import node_state
 from graph.present import text
 from graph.present.explore import VIEW_LABELS, GraphIndex
 
@@ -70,7 +71,7 @@ def _population(attrs: Mapping[str, Any]) -> str:
     value = attrs.get("population")
     if value is None:
         return ""
-    figure = f"{int(value):,}".replace(",", ".")
+    figure = text.format_int(value)
     date = attrs.get("population_date")
     return f"{figure} (Stand {text.format_date(date)})" if date else figure
 
@@ -164,7 +165,7 @@ def details(g: nx.MultiDiGraph, idx: GraphIndex, nid: str) -> Details | None:
         value = fmt(attrs)
         if value:
             facts.append((label, value))
-    state = text.state_name(text.node_state(attrs))
+    state = text.state_name(node_state(attrs))
     if state and attrs.get("type") != "State":
         facts.insert(1, ("Land", state))
     time = text.when(attrs)

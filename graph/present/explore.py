@@ -1,5 +1,6 @@
 """What the explorer shows: filtered views of the public graph, the neighbourhood of a
-node, the text tables of a view, and the network's members and key figures.
+node, the text tables of a view, and the network's members and key figures (members by
+the one membership rule, `graph.core.membership`).
 
 Everything here is a pure function of ``store.graph()`` (plus a `GraphIndex` derived from
 it once per data version), so both stores give the same views by construction.
@@ -23,8 +24,9 @@ from typing import Any
 
 import networkx as nx
 
+from graph.core.membership import Member, member_networks, memberships
 from graph.core.model import ACTOR_LABELS, ADMINISTRATIVE_RELS
-from graph.core.search import make_hit
+from graph.core.nodes import entity_from, node_state
 from graph.present import text
 
 #: Node types a view can show, in legend order. Sources are not nodes of the picture:
@@ -93,7 +95,7 @@ class GraphIndex:
     participants: frozenset[str]
     """Nodes with at least one non-administrative relationship: the network proper."""
     members: Mapping[str, tuple[str, ...]]
-    """Actor id → ids of the networks it is a member of."""
+    """Actor id → ids of the networks it is a member of (`graph.core.membership`)."""
     states: Mapping[str, frozenset[str]]
     """Node id → Land codes it lies in or works in (empty: überregional)."""
     years: Mapping[str, tuple[int, int]]
@@ -110,7 +112,6 @@ class GraphIndex:
 def index(g: nx.MultiDiGraph) -> GraphIndex:
     """The `GraphIndex` of ``g``."""
     neighbours: dict[str, set[str]] = defaultdict(set)
-    members: dict[str, list[str]] = defaultdict(list)
     topics: dict[str, set[str]] = defaultdict(set)
     types = dict(g.nodes(data="type"))
     for a, b, rtype in g.edges(keys=True):
@@ -118,15 +119,13 @@ def index(g: nx.MultiDiGraph) -> GraphIndex:
             continue
         neighbours[a].add(b)
         neighbours[b].add(a)
-        if rtype == "MEMBER_OF" and types[b] == "Network":
-            members[a].append(b)
-        elif rtype == "ABOUT":
+        if rtype == "ABOUT":
             topics[a].add(b)
 
     states: dict[str, frozenset[str]] = {}
     years: dict[str, tuple[int, int]] = {}
     for nid, attrs in g.nodes(data=True):
-        own = text.node_state(attrs)
+        own = node_state(attrs)
         if own is not None:
             states[nid] = frozenset({own})
         span = _years(attrs)
@@ -151,7 +150,7 @@ def index(g: nx.MultiDiGraph) -> GraphIndex:
     )
     return GraphIndex(
         participants=participants,
-        members={k: tuple(sorted(v)) for k, v in members.items()},
+        members=member_networks(g),
         states=states,
         years=years,
         topics={k: frozenset(v) for k, v in topics.items()},
@@ -422,8 +421,7 @@ def background(view: nx.MultiDiGraph, idx: GraphIndex | None = None) -> set[str]
 def describe(g: nx.MultiDiGraph, nid: str) -> str:
     """``Düren (Stadt, Nordrhein-Westfalen, AGS 05358008)``: a node told apart from its
     namesakes, as search results show it."""
-    attrs = g.nodes[nid]
-    return make_hit(str(attrs["type"]), str(attrs["key"]), attrs, 0).describe()
+    return entity_from(nid, g.nodes[nid]).describe()
 
 
 def is_empty(g: nx.MultiDiGraph) -> bool:
@@ -478,7 +476,7 @@ def node_rows(view: nx.MultiDiGraph) -> list[dict[str, str]]:
                     "Name": str(attrs.get("name", "")),
                     "Typ": text.type_name(label),
                     "Art": text.kind_of(attrs),
-                    "Land": text.state_name(text.node_state(attrs)) or "",
+                    "Land": text.state_name(node_state(attrs)) or "",
                     "Kennung": str(attrs.get("key", nid)),
                     "Hinweis": ", ".join(text.flags(attrs)),
                 },
@@ -508,42 +506,27 @@ def relation_rows(view: nx.MultiDiGraph) -> list[dict[str, str]]:
 # -- the network's members ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Member:
-    """One membership of an actor in a network, as the start page lists it."""
-
-    network: str
-    network_name: str
-    node: str
-    name: str
-    kind: str
-    state: str
-    role: str
-    since: str
-
-
 def members(g: nx.MultiDiGraph) -> list[Member]:
-    """Every ``MEMBER_OF`` a ``Network``, by network (oldest first) and name."""
-    out = []
-    for a, b, rtype, attrs in g.edges(keys=True, data=True):
-        if rtype != "MEMBER_OF" or g.nodes[b]["type"] != "Network":
-            continue
-        actor, network = g.nodes[a], g.nodes[b]
-        out.append(
-            Member(
-                network=b,
-                network_name=str(network.get("name", b)),
-                node=a,
-                name=str(actor.get("name", a)),
-                kind=text.kind_of(actor),
-                state=text.state_name(text.node_state(actor)) or "",
-                role=str(attrs.get("role") or ""),
-                since=text.format_date(attrs["since"]) if attrs.get("since") else "",
-            )
-        )
-    starts = {n: str(g.nodes[n].get("start", "")) for n in {m.network for m in out}}
-    out.sort(key=lambda m: (starts[m.network], m.network_name, m.name.lower()))
-    return out
+    """Every membership in a network (`graph.core.membership`), by network (oldest first),
+    then the actor's name (as the start page lists them)."""
+    found = memberships(g)
+    starts = {m.network.id: str(g.nodes[m.network.id].get("start", "")) for m in found}
+    return sorted(found, key=lambda m: (starts[m.network.id], m.network.name, m.actor.name.lower()))
+
+
+def member_name(m: Member) -> str:
+    """A member's name as lists show it: ``Ibbenbüren (über Bewerbergemeinschaft
+    Ibbenbüren)`` for a membership through an organisation."""
+    return f"{m.actor.name} (über {m.via.name})" if m.via else m.actor.name
+
+
+def member_facts(m: Member) -> list[str]:
+    """What a list says about a member besides its name: kind, Land, role, since when."""
+    facts = [text.entity_kind(m.actor), m.actor.state]
+    if m.via:
+        facts.append(f"über {m.via.name}")
+    facts += [m.role or "", text.format_date(m.since) if m.since else ""]
+    return [f for f in facts if f]
 
 
 def networks(g: nx.MultiDiGraph) -> list[tuple[str, Mapping[str, Any]]]:

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
+from graph.core.nodes import node_state
+
 Point = tuple[float, float]
 
 #: Canvas units per degree of latitude. Chosen with the node sizes of `graph.present.view` so that
@@ -102,15 +104,6 @@ def _coordinates(attrs: Mapping[str, object]) -> Point | None:
     return None
 
 
-def _state_code(nid: str, attrs: Mapping[str, object]) -> str | None:
-    code = attrs.get("state_code")
-    if isinstance(code, str):
-        return code
-    if attrs.get("type") == "Municipality":
-        return str(attrs.get("key", ""))[:2]
-    return None
-
-
 def geographic_positions(g: nx.MultiDiGraph) -> dict[str, Point]:
     """Positions of municipalities and Länder: coordinates where known, else the mean of
     the Gemeinden that are part of them (Kreise), else the centre of their Land."""
@@ -141,7 +134,7 @@ def geographic_positions(g: nx.MultiDiGraph) -> dict[str, Point]:
             if kreis is not None:
                 mean = pos[kreis]
             else:
-                centre = STATE_CENTRES.get(_state_code(nid, g.nodes[nid]) or "")
+                centre = STATE_CENTRES.get(node_state(g.nodes[nid]) or "")
                 mean = project(*centre) if centre else None
         if mean is not None:
             pos[nid] = mean
@@ -161,7 +154,7 @@ def _owner_anchor(
         if mean is not None:
             return mean
     if label == "Organisation":
-        centre = STATE_CENTRES.get(_state_code(nid, g.nodes[nid]) or "")
+        centre = STATE_CENTRES.get(node_state(g.nodes[nid]) or "")
         if centre is not None:
             return project(*centre)
     return None

@@ -1,18 +1,27 @@
-"""German wording of what the graph holds: type names, dates, periods, Länder, and the
-marks for uncertain facts ("vermutet", "unsicher").
+"""German wording of what the graph holds: type names, dates, periods, numbers, Länder,
+and the marks for uncertain facts ("vermutet", "unsicher").
 
-The view's tooltips, the text tables and the details panel all say the same things in the
-same words, so the words live here. Every function returns plain text; escaping is the
-job of whoever renders it (HTML, Markdown, JSON in a script).
+The view's tooltips, the text tables, the details panel, the answers to the questions and
+every page say the same things in the same words, so the words live here. Every function
+returns plain text; escaping is the job of whoever renders it (HTML, Markdown, JSON in a
+script).
+
+**Dates** read as Germans write them, always the same way: a day ``22.09.2016``, a month
+``September 2014``, a year ``2014`` (`format_date`); a span ``2014 – 2016`` or ``seit
+2017`` (`format_period`); a moment ``12.06.2025, 10:00 Uhr`` in German local time
+(`format_timestamp`). **Numbers** have a point between thousands: ``10.752``
+(`format_int`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from graph.core.model import NODE_TYPES, REL_TYPES, STATES
+from graph.core.model import BERLIN, NODE_TYPES, PARTIAL_DATE, REL_TYPES, STATES
+from graph.core.nodes import Entity
 
 MONTHS = (
     "Januar",
@@ -29,7 +38,7 @@ MONTHS = (
     "Dezember",
 )
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_YEAR = re.compile(r"^(\d{4})")
 
 #: What a ``confidence`` value means for a reader.
 CONFIDENCE = {"low": "unsicher", "medium": "teilweise unsicher"}
@@ -58,14 +67,14 @@ def state_name(code: object) -> str | None:
 
 def year_of(value: object) -> int | None:
     """The year of a date as the data writes it (``2014``, ``2014-09``, ``2014-09-22``)."""
-    m = _DATE.match(str(value)) if value is not None else None
+    m = _YEAR.match(str(value)) if value is not None else None
     return int(m.group(1)) if m else None
 
 
 def format_date(value: object) -> str:
     """``22.09.2016``, ``September 2014`` or ``2014``; other text unchanged."""
     text = str(value)
-    m = _DATE.fullmatch(text)
+    m = PARTIAL_DATE.fullmatch(text)
     if not m:
         return text
     year, month, day = m.groups()
@@ -74,6 +83,21 @@ def format_date(value: object) -> str:
     if month and 1 <= int(month) <= 12:
         return f"{MONTHS[int(month) - 1]} {year}"
     return year
+
+
+def format_timestamp(stamp: str) -> str:
+    """``2025-06-12T08:00:00+00:00`` → ``12.06.2025, 10:00 Uhr`` (German local time)."""
+    return datetime.fromisoformat(stamp).astimezone(BERLIN).strftime("%d.%m.%Y, %H:%M Uhr")
+
+
+def format_day(stamp: str) -> str:
+    """The German local date of a moment: ``2025-06-20T22:30:00+00:00`` → ``21.06.2025``."""
+    return format_date(datetime.fromisoformat(stamp).astimezone(BERLIN).date().isoformat())
+
+
+def format_int(n: int | float | str) -> str:
+    """German thousands separator: 10752 → ``10.752``."""
+    return f"{int(n):,}".replace(",", ".")
 
 
 def format_period(start: object, end: object) -> str | None:
@@ -93,9 +117,7 @@ def when(attrs: Mapping[str, Any]) -> tuple[str, str] | None:
     dates), a cooperation's start, a project's or network's period (``seit 2019`` while
     it runs). None when the node has no date."""
     if attrs.get("date"):
-        end = attrs.get("date_end")
-        day = format_date(attrs["date"])
-        return "Datum", f"{day} – {format_date(end)}" if end else day
+        return "Datum", format_period(attrs["date"], attrs.get("date_end") or attrs["date"]) or ""
     if attrs.get("since"):
         return "Seit", format_date(attrs["since"])
     period = format_period(attrs.get("start"), attrs.get("end"))
@@ -116,18 +138,9 @@ def flags(attrs: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def node_state(attrs: Mapping[str, Any]) -> str | None:
-    """The Land code a node names itself (municipalities by their AGS, organisations by
-    their ``state_code``, a Land by its key)."""
-    label = attrs.get("type")
-    if label == "State":
-        return str(attrs.get("key"))
-    code = attrs.get("state_code")
-    if isinstance(code, str) and code in STATES:
-        return code
-    if label == "Municipality":
-        return str(attrs.get("key", ""))[:2]
-    return None
+def entity_kind(e: Entity) -> str:
+    """What an `Entity` is, as shown beside its name: its kind, else its type."""
+    return e.kind or type_name(e.label)
 
 
 def kind_of(attrs: Mapping[str, Any]) -> str:

@@ -38,6 +38,7 @@ from pyvis.network import Network
 
 from graph.core.errors import KommunetzError
 from graph.core.model import ADMINISTRATIVE_RELS, REL_TYPES
+from graph.core.nodes import node_state
 from graph.core.search import resolve
 from graph.core.store import GraphStore
 from graph.present import explore, layout, text
@@ -191,7 +192,7 @@ def tooltip(attrs: Mapping[str, Any]) -> str:
     """Key facts of a node as plain text, one per line (vis-network shows it as text)."""
     label = attrs.get("type")
     first = [text.kind_of(attrs)]
-    state = text.state_name(text.node_state(attrs))
+    state = text.state_name(node_state(attrs))
     if state and label != "State":
         first.append(state)
     if label == "Municipality":
@@ -199,7 +200,7 @@ def tooltip(attrs: Mapping[str, Any]) -> str:
     lines = [str(attrs.get("name", "")), " · ".join(first)]
     population = attrs.get("population")
     if population:
-        lines.append("Einwohner: " + f"{int(population):,}".replace(",", "."))
+        lines.append("Einwohner: " + text.format_int(population))
     time = text.when(attrs)
     if time is not None:
         lines.append(f"{time[0]}: {time[1]}")
@@ -364,9 +365,9 @@ def render_html(
 ) -> str:
     """A standalone HTML page showing ``g`` (no third-party URLs; all text escaped).
 
-    ``positions`` are the whole graph's (`graph.layout.positions`; computed from ``g`` if
+    ``positions`` are the whole graph's (`graph.present.layout.positions`; computed from ``g`` if
     not given); ``focus`` is marked and selected; ``background`` overrides which
-    municipalities are drawn as background (default: `graph.explore.background`).
+    municipalities are drawn as background (default: `graph.present.explore.background`).
     ``physics`` chooses the layout: True lets a force layout (straight edges, at most
     `STABILISATION_ITERATIONS` steps, then still) arrange the nodes from their map
     positions, False keeps the map; None decides by size (`PHYSICS_MAX_NODES`). Physics
@@ -427,7 +428,7 @@ class _Safe(str):
 
 
 def _count(n: int, one: str, many: str) -> str:
-    return f"{n:,}".replace(",", ".") + " " + (one if n == 1 else many)
+    return text.format_int(n) + " " + (one if n == 1 else many)
 
 
 def _tables(g: nx.MultiDiGraph) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Partner recommendations with scores a person can follow (question 6).
+"""Question 6: partner recommendations with scores a person can follow.
 
 A coordinator has to be able to say *why* a municipality was suggested, so the score is a
 sum of a few points that each come with a sentence, never a learned weight:
@@ -15,7 +15,7 @@ Netzwerk                  per partner both already have                         
 Mitglied                  the candidate is a member of a network                1
 ========================  ===================================================  ==========
 
-Candidates are the actors of the cooperation graph (`graph.analytics.snapshot`): network
+Candidates are the actors of the cooperation graph (`graph.questions.cooperation`): network
 members and everyone who works with others or on a topic; existing partners are left out,
 and a candidate needs more than the member point.
 The target may be a member, or any municipality of the loaded directory (by AGS): a
@@ -30,17 +30,13 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from graph.core.errors import QueryError
+from graph.core.nodes import Entity
 from graph.core.store import GraphStore
-from graph.questions.metrics import ActorInfo, Snapshot, snapshot
-from graph.questions.rows import (
-    Answer,
-    Entity,
-    QueryError,
-    Row,
-    ViewBuilder,
-    find_actor,
-    find_topic,
-)
+from graph.present.text import format_int
+from graph.questions.answer import Answer, Row, ViewBuilder
+from graph.questions.cooperation import ActorInfo, Snapshot, snapshot
+from graph.questions.resolve import find_actor, find_topic
 
 TOPIC_POINTS, TOPIC_MAX = 3, 5
 SAME_KIND, SAME_LEVEL = 2, 1
@@ -217,7 +213,7 @@ def _size_part(a: int | None, b: int | None) -> Part | None:
     ratio = max(a, b) / min(a, b)
     for limit, pts, words in SIZE_STEPS:
         if ratio <= limit:
-            return Part("Größe", pts, f"{words} ({_int(b)} zu {_int(a)} Einwohnern)")
+            return Part("Größe", pts, f"{words} ({format_int(b)} zu {format_int(a)} Einwohnern)")
     return None
 
 
@@ -229,10 +225,6 @@ def _distance(a: ActorInfo, b: ActorInfo) -> float | None:
     dp, dl = p2 - p1, math.radians(b.lon - a.lon)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371.0 * math.asin(math.sqrt(h))
-
-
-def _int(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 def _km(km: float) -> str:

@@ -7,15 +7,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph.core.paths import default_db_path
 from graph.core.store import GraphStore
 from graph.stores.neo4j.store import Neo4jStore
 from graph.stores.sqlite.store import EmbeddedStore
-
-
-def default_db_path() -> Path:
-    """Where the embedded store lives without KOMMUNETZ_DB: the user's data directory."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "kommunetz" / "kommunetz.sqlite"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Dialog
 
-from graph.joining.form import OPEN_NETWORK_ID, Status
+from graph.joining.registration import OPEN_NETWORK_ID, Status
+from graph.joining.workflow import registration_store
 from graph.stores.sqlite.store import EmbeddedStore
 from kommunetz.auth import hash_password
 from tests.browser.conftest import curated_db, running_app
@@ -59,7 +61,12 @@ def test_register_approve_and_see_the_new_member(
                 else foreign.append(r.url)
             ),
         )
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+        def on_dialog(d: Dialog) -> None:
+            dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", on_dialog)
 
         # --- a municipality registers
         page.goto(f"{url}/mitmachen")
@@ -142,7 +149,7 @@ def test_register_approve_and_see_the_new_member(
     assert foreign == [], f"requests to other hosts: {foreign}"
     store = EmbeddedStore(db)
     try:
-        [reg] = store.registrations()
+        [reg] = registration_store(store).registrations()
         assert reg.reference == reference and reg.status is Status.APPROVED
         g = store.graph()
         assert g.nodes["Municipality:05358999"]["name"] == NAME

@@ -9,20 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from graph.core.errors import Ambiguous, NotFound
+from graph.core.errors import Ambiguous, NotFound, QueryError
 from graph.core.records import Batch, Node
 from graph.core.store import GraphStore
+from graph.present.csv import to_csv
 from graph.questions.metrics import network_metrics
+from graph.questions.partners import partners
+from graph.questions.paths import connections
 from graph.questions.recommend import recommend
-from graph.questions.rows import (
-    QueryError,
-    connections,
-    partners,
-    shared_topics,
-    to_csv,
-    topic_members,
-    workshops,
-)
+from graph.questions.shared_topics import shared_topics
+from graph.questions.topic import topic_members
+from graph.questions.workshops import workshops
 from loaders.curated import read_curated
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -265,7 +262,7 @@ def test_workshops_of_the_ortenaukreis(curated: GraphStore) -> None:
     ]
     row = answer.rows()[2]
     assert row["Ausgerichtet von"] == "Ortenaukreis"
-    assert row["Datum"] == "2015-11-18 bis 2015-11-19"
+    assert row["Datum"] == "18.11.2015 – 19.11.2015"  # the one German date wording
     assert (
         row["Themen"] == "Interkommunale und ebenenübergreifende Zusammenarbeit, Prozessmanagement"
     )
@@ -431,6 +428,6 @@ def test_metrics_of_the_curated_network(curated: GraphStore) -> None:
 def test_csv_is_for_german_spreadsheets(curated: GraphStore) -> None:
     data = to_csv(partners(curated, "Norderstedt").rows())
     text = data.decode("utf-8")
-    assert text.startswith("\ufeffPartner;Art;Land;Schlüssel;Grund;Über;Erläuterung;Quellen\n")
+    assert text.startswith("\ufeffPartner;Art;Land;Schlüssel;Grund;Über;Erläuterung;Quellen\r\n")
     assert "Cochem-Zell;Landkreis;Rheinland-Pfalz;07135;gemeinsame Kooperation" in text
-    assert to_csv([{"a": "=HYPERLINK(1)"}]).decode("utf-8").endswith("'=HYPERLINK(1)\n")
+    assert to_csv([{"a": "=HYPERLINK(1)"}]).decode("utf-8").endswith("'=HYPERLINK(1)\r\n")

@@ -17,14 +17,12 @@ from graph.core.model import ADMINISTRATIVE_RELS, node_id
 from graph.core.records import Batch
 from graph.core.store import GraphStore
 from graph.questions.metrics import network_metrics
+from graph.questions.partners import partners
+from graph.questions.paths import connections
 from graph.questions.recommend import recommend
-from graph.questions.rows import (
-    connections,
-    partners,
-    shared_topics,
-    topic_members,
-    workshops,
-)
+from graph.questions.shared_topics import shared_topics
+from graph.questions.topic import topic_members
+from graph.questions.workshops import workshops
 from graph.stores.neo4j.store import Neo4jStore
 from graph.stores.sqlite.store import EmbeddedStore
 from loaders.synthetic import synthetic_batch

@@ -11,15 +11,15 @@ import pytest
 
 from graph.core.errors import NotFound, ValidationFailed
 from graph.core.store import GraphStore
-from graph.joining.form import (
+from graph.joining.registration import (
     OPEN_NETWORK_ID,
     DuplicatePending,
     NetworkMissing,
     NotPending,
     ReferenceTaken,
     Status,
-    registration_store,
 )
+from graph.joining.workflow import registration_store
 from graph.present.export import export_graph
 from tests.registration_helpers import (
     LATER,
@@ -312,7 +312,7 @@ def test_typed_html_reaches_the_explorer_as_text_only(
 def test_public_reads_and_exports_never_contain_contact_data(
     reg_store: GraphStore, tmp_path: pytest.TempPathFactory
 ) -> None:
-    from graph.joining.form import contact_id
+    from graph.joining.registration import contact_id
     from graph.present.view import export_html
 
     rs = registration_store(reg_store)

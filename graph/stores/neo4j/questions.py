@@ -1,18 +1,35 @@
-"""`CypherQueries`: the raw reads of `graph.queries.QueryStore` in Cypher, for `Neo4jStore`.
+"""`CypherQuestions`: the Neo4j store's part of the guided questions — the raw reads of
+`graph.questions.rows.QuestionReads` in Cypher.
 
 Every statement is a constant built once from the model (labels, relationship types and
-key properties come from `graph.core.model` and `graph.questions.rows`, never from input) and runs
-with parameters in a read transaction. Where a node is looked up by key, the statement is
-chosen per label so that the uniqueness constraint's index serves the lookup.
+key properties come from `graph.core.model` and `graph.questions.vocabulary`, never from
+input) and runs with parameters in a read transaction. Where a node is looked up by key,
+the statement is chosen per label so that the uniqueness constraint's index serves the
+lookup. A node comes back as a small map (`_ent`) that Python turns into an `Entity` by
+the one naming rule (`graph.core.nodes`); a membership comes back as its relationships'
+properties, which `graph.core.membership.member` combines by the one membership rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
+import neo4j
+
+from graph.core.membership import VIA_LABEL, Member, member
 from graph.core.model import NODE_TYPES, PUBLIC_LABELS, key_property, split_node_id
+from graph.core.nodes import Entity, stored_entity
 from graph.questions.rows import (
+    Incidence,
+    Participation,
+    RawPath,
+    Step,
+    WorkRow,
+    WorkshopRow,
+    sources_of,
+)
+from graph.questions.vocabulary import (
     ACTORS,
     FACT_PROPS,
     HUB_ITEMS,
@@ -24,19 +41,9 @@ from graph.questions.rows import (
     PATH_RELS_ADMIN,
     WORK_ITEMS,
     WORK_RELS,
-    Entity,
-    Incidence,
-    Membership,
-    Participation,
-    RawPath,
-    Step,
-    WorkRow,
-    WorkshopRow,
-    sources_of,
 )
 
-if TYPE_CHECKING:
-    import neo4j
+Read = Callable[..., list[neo4j.Record]]
 
 _KEY_PROPS = sorted({key_property(label) for label in NODE_TYPES})  # ags, code, id
 
@@ -46,11 +53,10 @@ def _key(v: str) -> str:
 
 
 def _ent(v: str) -> str:
-    """A node as the map `_entity` reads (the same fields as `graph.queries.Entity`)."""
+    """A node as the map `_entity` reads: label, key and what the naming rule reads."""
     return (
-        f"{{label: labels({v})[0], key: {_key(v)}, "
-        f"name: coalesce({v}.name, {v}.title, {_key(v)}), kind: {v}.kind, "
-        f"state: {v}.state_code}}"
+        f"{{label: labels({v})[0], key: {_key(v)}, name: {v}.name, title: {v}.title, "
+        f"kind: {v}.kind, state_code: {v}.state_code}}"
     )
 
 
@@ -92,9 +98,11 @@ WORK_INDEX = (
 ACTOR_FACTS = f"MATCH (x{_ACTOR}) RETURN {_ent('x')} AS actor, " + ", ".join(
     f"x.{p} AS {p}" for p in FACT_PROPS
 )
+#: The membership rule (`graph.core.membership`): ``MEMBER_OF`` a network, or ``MEMBER_OF``
+#: an organisation that is.
 MEMBER_IDS = (
     f"MATCH (x{_ACTOR}) WHERE EXISTS {{ (x)-[:MEMBER_OF]->(:Network) }} "
-    "OR EXISTS { (x)-[:MEMBER_OF]->(:Organisation)-[:MEMBER_OF]->(:Network) } "
+    f"OR EXISTS {{ (x)-[:MEMBER_OF]->(:{VIA_LABEL})-[:MEMBER_OF]->(:Network) }} "
     f"RETURN {_id('x')} AS id"
 )
 
@@ -122,13 +130,16 @@ NODES = {
     for by_key in (False, True)
 }
 
+#: The memberships of the given actors by the same rule, with both relationships'
+#: properties for `graph.core.membership.member`.
 MEMBERSHIPS = (
     _ACTORS_BY_KEYS + "CALL (a) { "
-    "MATCH (a)-[m:MEMBER_OF]->(n:Network) RETURN n, null AS o, m.sources AS s1, [] AS s2 "
+    "MATCH (a)-[m:MEMBER_OF]->(n:Network) "
+    "RETURN n, null AS o, properties(m) AS r1, null AS r2 "
     "UNION ALL "
-    "MATCH (a)-[m1:MEMBER_OF]->(o:Organisation)-[m2:MEMBER_OF]->(n:Network) "
-    "RETURN n, o, m1.sources AS s1, m2.sources AS s2 } "
-    f"RETURN {_id('a')} AS actor, {_ent('n')} AS network, {_opt_ent('o')} AS via, s1, s2"
+    f"MATCH (a)-[m1:MEMBER_OF]->(o:{VIA_LABEL})-[m2:MEMBER_OF]->(n:Network) "
+    "RETURN n, o, properties(m1) AS r1, properties(m2) AS r2 } "
+    f"RETURN {_ent('a')} AS actor, {_ent('n')} AS network, {_opt_ent('o')} AS via, r1, r2"
 )
 
 _INCIDENCE = f"[r:{_types(INCIDENCE_RELS)}]"
@@ -235,14 +246,7 @@ TIE_GROUPS = (
 
 
 def _entity(m: Mapping[str, Any]) -> Entity:
-    kind, state = m.get("kind"), m.get("state")
-    return Entity(
-        str(m["label"]),
-        str(m["key"]),
-        str(m["name"]),
-        kind if isinstance(kind, str) else None,
-        state if isinstance(state, str) else None,
-    )
+    return stored_entity(str(m["label"]), str(m["key"]), m)
 
 
 def _keys_by_label(actor_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -256,12 +260,12 @@ def _keys_by_label(actor_ids: Sequence[str]) -> dict[str, list[str]]:
     return out
 
 
-class CypherQueries:
-    """Mixin for `Neo4jStore`: the guided questions' raw reads in Cypher."""
+class CypherQuestions:
+    """The guided questions' raw reads, through ``read`` (a statement with its
+    parameters, run in a read transaction: `transactions.Session.read`)."""
 
-    if TYPE_CHECKING:
-
-        def _read(self, query: str, **params: Any) -> list[neo4j.Record]: ...
+    def __init__(self, read: Read) -> None:
+        self._read = read
 
     def q_work_index(self) -> list[tuple[Entity, tuple[tuple[str, int], ...]]]:
         return [
@@ -301,13 +305,14 @@ class CypherQueries:
             out[str(r["key"])] = props
         return out
 
-    def q_memberships(self, actor_ids: Sequence[str]) -> list[Membership]:
+    def q_memberships(self, actor_ids: Sequence[str]) -> list[Member]:
         return [
-            Membership(
-                r["actor"],
+            member(
+                _entity(r["actor"]),
                 _entity(r["network"]),
+                r["r1"],
                 _entity(r["via"]) if r["via"] is not None else None,
-                sources_of(r["s1"], r["s2"]),
+                r["r2"],
             )
             for r in self._read(MEMBERSHIPS, **_keys_by_label(actor_ids))
         ]

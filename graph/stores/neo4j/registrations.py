@@ -1,4 +1,5 @@
-"""The registration workflow for `Neo4jStore` (Cypher over Bolt).
+"""The Neo4j store's part of the registration workflow (`graph.joining.workflow`): its
+statements, and `RegistrationTx` / `RegistrationBackend` in Cypher.
 
 A registration is a ``Registration`` node with its ``Contact`` node apart (``CONTACT``),
 linked ``FOR`` its municipality once that node exists. Neither label is public: the
@@ -8,64 +9,41 @@ Race-free rules on Community edition, which has uniqueness constraints only:
 
 * one pending registration per AGS: a pending registration carries ``pending_ags`` (removed
   when decided) under a uniqueness constraint, so the second of two concurrent
-  submissions fails at commit and writes nothing;
+  submissions fails at commit and writes nothing (`UniqueClash` to the workflow);
 * one registration per id: the id constraint makes a second delivery of the same
   submission a no-op;
 * a decision first takes the registration's write lock (``SET r.decision_lock``), then
   reads its status, so two coordinators cannot both decide it.
 
-Every method runs one explicit transaction. Deadlocks and other transient errors are
-retried here; a lost connection is retried once (a restarted server leaves dead
-connections in the pool), not for the driver's 30 s window: the caller falls back to the
-outbox at once. Every transaction is safe to repeat — a submission by its id, a decision
-by its status check.
+Every transaction runs through `Session.retrying` (transient errors retried, a lost
+connection once) and is safe to repeat — a submission by its id, a decision by its status
+check.
 """
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from collections.abc import Callable
+from typing import Final, TypeVar
 
 import neo4j
-from neo4j.exceptions import (
-    AuthError,
-    ConstraintError,
-    ServiceUnavailable,
-    SessionExpired,
-    TransientError,
-)
+from neo4j.exceptions import ConstraintError
 
-from graph.core.errors import NotFound, StoreUnavailable
+from graph.core.membership import VIA_LABEL
 from graph.core.records import Batch
-from graph.joining.form import (
-    OPEN_NETWORK_ID,
-    Admission,
-    DuplicatePending,
-    ReferenceTaken,
+from graph.core.store import WriteSummary
+from graph.core.write import write_batch
+from graph.joining.form import Submission
+from graph.joining.registration import (
     Registration,
+    RegistrationTx,
     Status,
-    Submission,
-    SubmitReceipt,
-    admission_batch,
-    admission_refs,
-    check_pending,
-    check_reason,
+    UniqueClash,
     contact_id,
     contact_props,
-    duplicate_message,
-    member_since,
-    not_found_message,
     registration_from,
     registration_props,
-    sort_registrations,
-    utc_text,
 )
-
-if TYPE_CHECKING:
-    from graph.core.store import WriteSummary
+from graph.stores.neo4j.transactions import CypherWriteTx, Session, existing_in
 
 T = TypeVar("T")
 
@@ -95,9 +73,12 @@ SELECT_ONE = (
 #: Taking the node's write lock before reading its status: Cypher reads what is committed
 #: when it reads, so a decision made meanwhile by someone else is seen after the lock.
 LOCK = "MATCH (r:Registration {id: $id}) SET r.decision_lock = true RETURN count(r) AS n"
+#: The membership rule (`graph.core.membership`) for one municipality and one network:
+#: ``MEMBER_OF`` the network, or ``MEMBER_OF`` an organisation that is.
 IS_MEMBER = (
-    "MATCH (:Municipality {ags: $ags})-[m:MEMBER_OF]->(:Network {id: $network}) "
-    "RETURN count(m) > 0 AS member"
+    "RETURN EXISTS { (:Municipality {ags: $ags})-[:MEMBER_OF]->(:Network {id: $network}) } "
+    f"OR EXISTS {{ (:Municipality {{ags: $ags}})-[:MEMBER_OF]->(:{VIA_LABEL})"
+    "-[:MEMBER_OF]->(:Network {id: $network}) } AS member"
 )
 DECIDE = (
     "MATCH (r:Registration {id: $id}) "
@@ -115,150 +96,6 @@ ERASE = (
     "RETURN count(id) AS n"
 )
 
-#: Attempts for one transaction when Neo4j reports a transient error (a deadlock between
-#: concurrent submissions, say). The work is repeated from the start each time.
-ATTEMPTS = 8
-
-_OUTAGE = (ServiceUnavailable, SessionExpired, AuthError)
-
-
-class CypherRegistrations:
-    """Mixin for `Neo4jStore`: the `RegistrationStore` methods in Cypher."""
-
-    if TYPE_CHECKING:
-        driver: neo4j.Driver
-        database: str
-
-        def _write(
-            self, tx: neo4j.Transaction, batch: Batch, require_sources: bool
-        ) -> WriteSummary: ...
-
-    def _in_tx(self, work: Callable[[neo4j.Transaction], T]) -> T:
-        """Run ``work`` in one explicit write transaction and commit it; retry transient
-        errors; an outage becomes `StoreUnavailable` (the commit may or may not have
-        happened — callers rely on ids being idempotent)."""
-        for attempt in range(ATTEMPTS):
-            try:
-                with (
-                    self.driver.session(database=self.database) as session,
-                    session.begin_transaction() as tx,
-                ):
-                    result = work(tx)
-                    tx.commit()
-                    return result
-            except TransientError:
-                if attempt == ATTEMPTS - 1:
-                    raise
-                time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
-            except _OUTAGE as exc:
-                # once more at once: after a server restart the pool may hand out a dead
-                # connection, which the driver then drops; a server that is really down
-                # refuses the second attempt just as fast
-                if attempt == 0 and not isinstance(exc, AuthError):
-                    continue
-                raise StoreUnavailable(
-                    f"Neo4j ist nicht erreichbar ({type(exc).__name__})."
-                ) from exc
-        raise AssertionError("unreachable")
-
-    def _select(self, query: str, **params: Any) -> list[Registration]:
-        def work(tx: neo4j.Transaction) -> list[Registration]:
-            return [_registration(rec) for rec in tx.run(query, params)]
-
-        return self._in_tx(work)
-
-    def submit_registration(self, sub: Submission) -> SubmitReceipt:
-        props = registration_props(sub)
-
-        def work(tx: neo4j.Transaction) -> SubmitReceipt:
-            known = tx.run(FINGERPRINT, id=sub.id).single()
-            if known is not None:
-                if known["fingerprint"] != props["fingerprint"]:
-                    raise ReferenceTaken(f"Die Referenznummer {sub.reference} ist vergeben.")
-                return SubmitReceipt(sub.id, created=False)
-            tx.run(
-                CREATE_REGISTRATION,
-                props=props,
-                contact={"id": contact_id(sub.id), **contact_props(sub)},
-            ).consume()
-            return SubmitReceipt(sub.id, created=True)
-
-        try:
-            return self._in_tx(work)
-        except ConstraintError:
-            # Either the same id arrived meanwhile (a second delivery: now answered as
-            # "already there") or another pending registration holds this AGS.
-            if self._known(sub.id):
-                return self._in_tx(work)
-            raise DuplicatePending(duplicate_message(sub)) from None
-
-    def _known(self, reg_id: str) -> bool:
-        return self._in_tx(lambda tx: tx.run(FINGERPRINT, id=reg_id).single() is not None)
-
-    def registrations(self, status: Status | None = None) -> list[Registration]:
-        if status is None:
-            return sort_registrations(self._select(SELECT_ALL))
-        return sort_registrations(self._select(SELECT_BY_STATUS, status=Status(status).value))
-
-    def registration(self, reg_id: str) -> Registration | None:
-        found = self._select(SELECT_ONE, id=reg_id)
-        return found[0] if found else None
-
-    def _lock_pending(self, tx: neo4j.Transaction, reg_id: str) -> Registration:
-        if not tx.run(LOCK, id=reg_id).single(strict=True)["n"]:
-            raise NotFound(not_found_message(reg_id))
-        reg = _registration(tx.run(SELECT_ONE, id=reg_id).single(strict=True))
-        check_pending(reg)
-        return reg
-
-    def approve_registration(
-        self, reg_id: str, *, now: datetime, decided_by: str | None = None
-    ) -> Admission:
-        def work(tx: neo4j.Transaction) -> Admission:
-            reg = self._lock_pending(tx, reg_id)
-            present = _existing(tx, admission_refs(reg))
-            was_member = bool(
-                tx.run(IS_MEMBER, ags=reg.ags, network=OPEN_NETWORK_ID).single(strict=True)[
-                    "member"
-                ]
-            )
-            self._write(tx, admission_batch(reg, now, present, was_member), True)
-            decided = _decide(tx, reg_id, Status.APPROVED, now, decided_by, None)
-            return Admission(
-                decided,
-                member_since(now),
-                municipality_created=("Municipality", reg.ags) not in present,
-                was_member=was_member,
-            )
-
-        return self._in_tx(work)
-
-    def reject_registration(
-        self, reg_id: str, reason: str, *, now: datetime, decided_by: str | None = None
-    ) -> Registration:
-        text = check_reason(reason)
-
-        def work(tx: neo4j.Transaction) -> Registration:
-            self._lock_pending(tx, reg_id)
-            return _decide(tx, reg_id, Status.REJECTED, now, decided_by, text)
-
-        return self._in_tx(work)
-
-    def erase_registration(self, reg_id: str) -> bool:
-        return self._in_tx(lambda tx: bool(tx.run(ERASE, id=reg_id).single(strict=True)["n"]))
-
-
-def _decide(
-    tx: neo4j.Transaction,
-    reg_id: str,
-    status: Status,
-    now: datetime,
-    by: str | None,
-    reason: str | None,
-) -> Registration:
-    tx.run(DECIDE, id=reg_id, status=status.value, at=utc_text(now), by=by, reason=reason).consume()
-    return _registration(tx.run(SELECT_ONE, id=reg_id).single(strict=True))
-
 
 def _registration(rec: neo4j.Record) -> Registration:
     props = dict(rec["r"])
@@ -267,8 +104,72 @@ def _registration(rec: neo4j.Record) -> Registration:
     return registration_from(props, dict(rec["c"]) if rec["c"] else None)
 
 
-def _existing(tx: neo4j.Transaction, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    # imported here: graph.stores.neo4j.store imports this module for its base class
-    from graph.stores.neo4j.store import _existing as existing_in_tx
+class CypherRegistrationTx:
+    """`RegistrationTx` inside one explicit Neo4j transaction."""
 
-    return existing_in_tx(tx, refs)
+    def __init__(self, tx: neo4j.Transaction) -> None:
+        self.tx = tx
+
+    def fingerprint(self, reg_id: str) -> str | None:
+        rec = self.tx.run(FINGERPRINT, id=reg_id).single()
+        return None if rec is None else str(rec["fingerprint"])
+
+    def insert(self, sub: Submission) -> None:
+        self.tx.run(
+            CREATE_REGISTRATION,
+            props=registration_props(sub),
+            contact={"id": contact_id(sub.id), **contact_props(sub)},
+        ).consume()
+
+    def lock(self, reg_id: str) -> Registration | None:
+        if not self.tx.run(LOCK, id=reg_id).single(strict=True)["n"]:
+            return None
+        return self.registration(reg_id)
+
+    def registration(self, reg_id: str) -> Registration | None:
+        rec = self.tx.run(SELECT_ONE, id=reg_id).single()
+        return None if rec is None else _registration(rec)
+
+    def registrations(self, status: Status | None) -> list[Registration]:
+        if status is None:
+            return [_registration(rec) for rec in self.tx.run(SELECT_ALL)]
+        return [_registration(rec) for rec in self.tx.run(SELECT_BY_STATUS, status=status.value)]
+
+    def existing(self, refs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        return existing_in(self.tx, refs)
+
+    def is_member(self, ags: str, network_id: str) -> bool:
+        rec = self.tx.run(IS_MEMBER, ags=ags, network=network_id).single(strict=True)
+        return bool(rec["member"])
+
+    def write(self, batch: Batch) -> WriteSummary:
+        return write_batch(CypherWriteTx(self.tx), batch)
+
+    def decide(
+        self, reg_id: str, status: Status, at: str, by: str | None, reason: str | None
+    ) -> None:
+        self.tx.run(DECIDE, id=reg_id, status=status.value, at=at, by=by, reason=reason).consume()
+
+    def erase(self, reg_id: str) -> bool:
+        return bool(self.tx.run(ERASE, id=reg_id).single(strict=True)["n"])
+
+
+class CypherRegistrations:
+    """`RegistrationBackend` of the Neo4j store: every transaction retried on transient
+    errors (reads too: they see committed data only)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def transaction(self, work: Callable[[RegistrationTx], T]) -> T:
+        try:
+            return self.session.retrying(lambda tx: work(CypherRegistrationTx(tx)))
+        except ConstraintError:
+            # the pending_ags or the id constraint, at the statement or at commit
+            raise UniqueClash() from None
+
+    def read(self, work: Callable[[RegistrationTx], T]) -> T:
+        return self.session.retrying(lambda tx: work(CypherRegistrationTx(tx)))
+
+    def erased(self) -> None:
+        """Nothing to do: Neo4j has no file of erased text to empty."""

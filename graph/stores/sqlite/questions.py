@@ -1,5 +1,6 @@
-"""`NxQueries`: the raw reads of `graph.queries.QueryStore` over the embedded store's
-cached networkx graph.
+"""`NxQuestions`: the embedded store's part of the guided questions — the raw reads of
+`graph.questions.rows.QuestionReads` over its cached networkx graph (memberships by
+`graph.core.membership`, the rule's own function over that graph).
 
 `EmbeddedStore.graph()` is built once per data version; everything here walks it
 directly (a dict lookup per hop), and the few helper structures a question needs — the
@@ -15,12 +16,24 @@ import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 
+from graph.core.membership import Member, member_networks, memberships
 from graph.core.model import ACTOR_LABELS, PUBLIC_LABELS, node_id
+from graph.core.nodes import Entity, entity_from
+from graph.core.store import GraphStore
 from graph.questions.rows import (
+    Incidence,
+    Participation,
+    RawPath,
+    Step,
+    WorkRow,
+    WorkshopRow,
+    sources_of,
+)
+from graph.questions.vocabulary import (
     FACT_PROPS,
     HUB_ITEMS,
     HUB_RELS,
@@ -31,16 +44,6 @@ from graph.questions.rows import (
     PATH_RELS_ADMIN,
     WORK_ITEMS,
     WORK_RELS,
-    Entity,
-    Incidence,
-    Membership,
-    Participation,
-    RawPath,
-    Step,
-    WorkRow,
-    WorkshopRow,
-    entity_from,
-    sources_of,
 )
 
 _ADJ_CACHE: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[str, Any]] = weakref.WeakKeyDictionary()
@@ -59,14 +62,15 @@ def _sources(d: dict[str, Any]) -> tuple[str, ...]:
     return sources_of(d.get("sources"))
 
 
-class NxQueries:
-    """Mixin for `EmbeddedStore`: the guided questions' raw reads in networkx."""
+class NxQuestions:
+    """The guided questions' raw reads, over ``store``'s public interface only: its
+    cached `graph()` and `node()`."""
 
-    if TYPE_CHECKING:
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
 
-        def graph(self, labels: Iterable[str] | None = None) -> nx.MultiDiGraph: ...
-
-        def node(self, label: str, key: str) -> dict[str, Any] | None: ...
+    def graph(self, labels: Iterable[str] | None = None) -> nx.MultiDiGraph:
+        return self.store.graph(labels)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -109,20 +113,6 @@ class NxQueries:
             i for i, keys in g._pred[topic].items() if "ABOUT" in keys and node[i]["type"] in wanted
         ]
 
-    def _is_member(self, g: nx.MultiDiGraph, actor: str) -> bool:
-        node = g._node
-        for x, keys in g._succ[actor].items():
-            if "MEMBER_OF" not in keys:
-                continue
-            kind = node[x]["type"]
-            if kind == "Network":
-                return True
-            if kind == "Organisation" and any(
-                "MEMBER_OF" in k and node[n]["type"] == "Network" for n, k in g._succ[x].items()
-            ):
-                return True
-        return False
-
     # -- (1) ------------------------------------------------------------------------------
 
     def q_work_index(self) -> list[tuple[Entity, tuple[tuple[str, int], ...]]]:
@@ -145,10 +135,7 @@ class NxQueries:
         ]
 
     def q_member_ids(self) -> list[str]:
-        g = self.graph()
-        return sorted(
-            n for n, d in g._node.items() if d["type"] in ACTOR_LABELS and self._is_member(g, n)
-        )
+        return sorted(member_networks(self.graph()))
 
     def q_by_key(self, labels: Sequence[str], key: str) -> list[Entity]:
         g = self.graph()
@@ -161,26 +148,10 @@ class NxQueries:
         if keys is None:
             g = self.graph([label])
             keys = [str(d["key"]) for d in g._node.values()]
-        return {k: props for k in keys if (props := self.node(label, k)) is not None}
+        return {k: props for k in keys if (props := self.store.node(label, k)) is not None}
 
-    def q_memberships(self, actor_ids: Sequence[str]) -> list[Membership]:
-        g = self.graph()
-        node, succ = g._node, g._succ
-        out = []
-        for a in actor_ids:
-            for x, keys in succ.get(a, {}).items():
-                d = keys.get("MEMBER_OF")
-                if d is None:
-                    continue
-                if node[x]["type"] == "Network":
-                    out.append(Membership(a, self._e(g, x), None, _sources(d)))
-                elif node[x]["type"] == "Organisation":
-                    for n, keys2 in succ[x].items():
-                        d2 = keys2.get("MEMBER_OF")
-                        if d2 is not None and node[n]["type"] == "Network":
-                            srcs = sources_of(d.get("sources"), d2.get("sources"))
-                            out.append(Membership(a, self._e(g, n), self._e(g, x), srcs))
-        return out
+    def q_memberships(self, actor_ids: Sequence[str]) -> list[Member]:
+        return memberships(self.graph(), actor_ids)
 
     # -- (2) ------------------------------------------------------------------------------
 

@@ -1,53 +1,43 @@
-"""The registration workflow for `EmbeddedStore` (SQLite).
+"""The embedded store's part of the registration workflow (`graph.joining.workflow`):
+its tables and statements, and `RegistrationTx` / `RegistrationBackend` in SQL.
 
 Registrations and contacts live in tables of their own, apart from the graph's ``nodes``
 and ``rels``: nothing that reads the public graph can stumble on them. A partial unique
 index allows one pending registration per AGS, so that the rule holds even when two
-processes submit at the same moment; every method runs in one ``BEGIN IMMEDIATE``
-transaction. ``secure_delete`` overwrites erased rows in the file, and an erase ends with a
-WAL checkpoint so the old pages leave the write-ahead log too.
+processes submit at the same moment; every write runs in one ``BEGIN IMMEDIATE``
+transaction (which also serves as the decision lock). ``secure_delete`` overwrites erased
+rows in the file, and an erase ends with a WAL checkpoint so the old pages leave the
+write-ahead log too.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
-from graph.core.errors import NotFound, StoreUnavailable
+from graph.core.errors import StoreUnavailable
+from graph.core.membership import VIA_LABEL
 from graph.core.records import Batch
-from graph.joining.form import (
+from graph.core.store import WriteSummary
+from graph.core.write import write_batch
+from graph.joining.form import Submission
+from graph.joining.registration import (
     CONTACT_FIELDS,
-    OPEN_NETWORK_ID,
     REGISTRATION_FIELDS,
-    Admission,
-    DuplicatePending,
-    ReferenceTaken,
     Registration,
+    RegistrationTx,
     Status,
-    Submission,
-    SubmitReceipt,
-    admission_batch,
-    admission_refs,
-    check_pending,
-    check_reason,
+    UniqueClash,
     contact_id,
     contact_props,
-    duplicate_message,
-    member_since,
-    not_found_message,
     registration_from,
     registration_props,
-    sort_registrations,
-    utc_text,
 )
+from graph.stores.sqlite.transactions import Database, SqliteWriteTx, existing_in
 
-if TYPE_CHECKING:
-    from graph.core.store import WriteSummary
+T = TypeVar("T")
 
 REGISTRATION_SCHEMA = """
 PRAGMA secure_delete = ON;
@@ -99,9 +89,17 @@ _SELECT = (
 SELECT_ALL = _SELECT
 SELECT_BY_STATUS = _SELECT + " WHERE r.status = ?"
 SELECT_ONE = _SELECT + " WHERE r.id = ?"
+#: The membership rule (`graph.core.membership`) for one municipality and one network:
+#: ``MEMBER_OF`` the network, or ``MEMBER_OF`` an organisation that is.
 IS_MEMBER = (
     "SELECT 1 FROM rels WHERE type = 'MEMBER_OF' AND start_label = 'Municipality' "
-    "AND start_key = ? AND end_label = 'Network' AND end_key = ?"
+    "AND start_key = :ags AND end_label = 'Network' AND end_key = :network "
+    "UNION ALL "
+    "SELECT 1 FROM rels a JOIN rels b ON b.type = 'MEMBER_OF' AND b.start_label = a.end_label "
+    "AND b.start_key = a.end_key AND b.end_label = 'Network' AND b.end_key = :network "
+    "WHERE a.type = 'MEMBER_OF' AND a.start_label = 'Municipality' AND a.start_key = :ags "
+    f"AND a.end_label = '{VIA_LABEL}' "
+    "LIMIT 1"
 )
 DECIDE = (
     "UPDATE registrations SET status = ?, decided_at = ?, decided_by = ?, reason = ? "
@@ -109,7 +107,10 @@ DECIDE = (
 )
 DELETE_CONTACT = "DELETE FROM contacts WHERE registration_id = ?"
 DELETE_REGISTRATION = "DELETE FROM registrations WHERE id = ?"
-CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
+
+
+def ensure_registration_schema(db: sqlite3.Connection) -> None:
+    db.executescript(REGISTRATION_SCHEMA)
 
 
 def _registration(row: Mapping[str, Any]) -> Registration:
@@ -119,120 +120,96 @@ def _registration(row: Mapping[str, Any]) -> Registration:
     return registration_from(props, contact)
 
 
-class SqliteRegistrations:
-    """Mixin for `EmbeddedStore`: the `RegistrationStore` methods in SQL."""
+class SqliteRegistrationTx:
+    """`RegistrationTx` on one SQLite connection (inside ``BEGIN IMMEDIATE`` for writes)."""
 
-    if TYPE_CHECKING:
-        _db: sqlite3.Connection
-        _lock: threading.RLock
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
 
-        def _tx(self) -> AbstractContextManager[sqlite3.Connection]: ...
-
-        def _write_in(
-            self, db: sqlite3.Connection, batch: Batch, require_sources: bool = True
-        ) -> WriteSummary: ...
-
-        def existing(self, refs: Any) -> set[tuple[str, str]]: ...
-
-    def _ensure_registration_schema(self, db: sqlite3.Connection) -> None:
-        db.executescript(REGISTRATION_SCHEMA)
-
-    def _clear_registrations(self, db: sqlite3.Connection) -> None:
-        # not executescript: that would commit the caller's transaction first
-        for statement in CLEAR_REGISTRATIONS:
-            db.execute(statement)
-
-    def _rows(self, db: sqlite3.Connection, query: str, *params: Any) -> Iterator[Registration]:
-        cursor = db.execute(query, params)
+    def _rows(self, query: str, *params: Any) -> Iterator[Registration]:
+        cursor = self.db.execute(query, params)
         names = [d[0] for d in cursor.description]
         for values in cursor:
             yield _registration(dict(zip(names, values, strict=True)))
 
-    def submit_registration(self, sub: Submission) -> SubmitReceipt:
-        try:
-            return self._submit(sub)
-        except sqlite3.OperationalError as exc:
-            # locked past the busy timeout, disk full, read-only: the caller keeps the
-            # submission in the outbox rather than lose it
-            raise StoreUnavailable(f"Die Datenbankdatei nimmt gerade nichts an ({exc}).") from exc
+    def fingerprint(self, reg_id: str) -> str | None:
+        row = self.db.execute(SELECT_FINGERPRINT, (reg_id,)).fetchone()
+        return None if row is None else str(row[0])
 
-    def _submit(self, sub: Submission) -> SubmitReceipt:
+    def insert(self, sub: Submission) -> None:
         props = registration_props(sub)
         row = {f: props.get(f) for f in REGISTRATION_FIELDS}
         row["interests"] = json.dumps(props["interests"], ensure_ascii=False)
         contact = {f: None for f in CONTACT_FIELDS} | contact_props(sub)
-        with self._tx() as db:
-            known = db.execute(SELECT_FINGERPRINT, (sub.id,)).fetchone()
-            if known is not None:
-                if known[0] != props["fingerprint"]:
-                    raise ReferenceTaken(f"Die Referenznummer {sub.reference} ist vergeben.")
-                return SubmitReceipt(sub.id, created=False)
-            try:
-                db.execute(INSERT_REGISTRATION, row)
-            except sqlite3.IntegrityError:
-                # the partial unique index: another registration for this AGS is pending
-                raise DuplicatePending(duplicate_message(sub)) from None
-            db.execute(
-                INSERT_CONTACT, {"id": contact_id(sub.id), "registration_id": sub.id, **contact}
-            )
-        return SubmitReceipt(sub.id, created=True)
-
-    def registrations(self, status: Status | None = None) -> list[Registration]:
-        with self._lock:
-            if status is None:
-                found = list(self._rows(self._db, SELECT_ALL))
-            else:
-                found = list(self._rows(self._db, SELECT_BY_STATUS, Status(status).value))
-        return sort_registrations(found)
-
-    def registration(self, reg_id: str) -> Registration | None:
-        with self._lock:
-            return next(self._rows(self._db, SELECT_ONE, reg_id), None)
-
-    def _pending(self, db: sqlite3.Connection, reg_id: str) -> Registration:
-        reg = next(self._rows(db, SELECT_ONE, reg_id), None)
-        if reg is None:
-            raise NotFound(not_found_message(reg_id))
-        check_pending(reg)
-        return reg
-
-    def approve_registration(
-        self, reg_id: str, *, now: datetime, decided_by: str | None = None
-    ) -> Admission:
-        with self._tx() as db:
-            reg = self._pending(db, reg_id)
-            present = self.existing(admission_refs(reg))
-            was_member = db.execute(IS_MEMBER, (reg.ags, OPEN_NETWORK_ID)).fetchone() is not None
-            self._write_in(db, admission_batch(reg, now, present, was_member))
-            db.execute(DECIDE, (Status.APPROVED.value, utc_text(now), decided_by, None, reg_id))
-            decided = next(self._rows(db, SELECT_ONE, reg_id))
-        return Admission(
-            decided,
-            member_since(now),
-            municipality_created=("Municipality", reg.ags) not in present,
-            was_member=was_member,
+        try:
+            self.db.execute(INSERT_REGISTRATION, row)
+        except sqlite3.IntegrityError:
+            # the partial unique index: another registration for this AGS is pending
+            raise UniqueClash(sub.id) from None
+        self.db.execute(
+            INSERT_CONTACT, {"id": contact_id(sub.id), "registration_id": sub.id, **contact}
         )
 
-    def reject_registration(
-        self, reg_id: str, reason: str, *, now: datetime, decided_by: str | None = None
-    ) -> Registration:
-        text = check_reason(reason)
-        with self._tx() as db:
-            self._pending(db, reg_id)
-            db.execute(DECIDE, (Status.REJECTED.value, utc_text(now), decided_by, text, reg_id))
-            return next(self._rows(db, SELECT_ONE, reg_id))
+    def lock(self, reg_id: str) -> Registration | None:
+        # BEGIN IMMEDIATE has taken the database's write lock already
+        return self.registration(reg_id)
 
-    def erase_registration(self, reg_id: str) -> bool:
-        with self._tx() as db:
-            db.execute(DELETE_CONTACT, (reg_id,))
-            found = db.execute(DELETE_REGISTRATION, (reg_id,)).rowcount > 0
-        self._wipe_wal()
-        return found
+    def registration(self, reg_id: str) -> Registration | None:
+        return next(self._rows(SELECT_ONE, reg_id), None)
 
-    def _wipe_wal(self) -> None:
+    def registrations(self, status: Status | None) -> list[Registration]:
+        if status is None:
+            return list(self._rows(SELECT_ALL))
+        return list(self._rows(SELECT_BY_STATUS, status.value))
+
+    def existing(self, refs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        return existing_in(self.db, refs)
+
+    def is_member(self, ags: str, network_id: str) -> bool:
+        row = self.db.execute(IS_MEMBER, {"ags": ags, "network": network_id}).fetchone()
+        return row is not None
+
+    def write(self, batch: Batch) -> WriteSummary:
+        return write_batch(SqliteWriteTx(self.db), batch)
+
+    def decide(
+        self, reg_id: str, status: Status, at: str, by: str | None, reason: str | None
+    ) -> None:
+        self.db.execute(DECIDE, (status.value, at, by, reason, reg_id))
+
+    def erase(self, reg_id: str) -> bool:
+        self.db.execute(DELETE_CONTACT, (reg_id,))
+        return int(self.db.execute(DELETE_REGISTRATION, (reg_id,)).rowcount) > 0
+
+
+class SqliteRegistrations:
+    """`RegistrationBackend` of the embedded store."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def transaction(self, work: Callable[[RegistrationTx], T]) -> T:
+        try:
+            with self.database.write() as db:
+                return work(SqliteRegistrationTx(db))
+        except sqlite3.OperationalError as exc:
+            # locked past the busy timeout, disk full, read-only: the caller keeps a
+            # submission in the outbox rather than lose it
+            raise StoreUnavailable(f"Die Datenbankdatei nimmt gerade nichts an ({exc}).") from exc
+
+    def read(self, work: Callable[[RegistrationTx], T]) -> T:
+        with self.database.read() as db:
+            return work(SqliteRegistrationTx(db))
+
+    def erased(self) -> None:
         """After an erase (outside its transaction): copy the overwritten pages into the
         database file and empty the WAL now, not at some later checkpoint, so the erased
         text is gone from both files. A reader holding an old snapshot in another process
         can delay this until it finishes (see docs/registrations.md)."""
-        with self._lock:
-            self._db.execute(CHECKPOINT)
+        self.database.checkpoint()
+
+    def clear(self, db: sqlite3.Connection) -> None:
+        """Delete every registration inside the caller's transaction (`kommunetz reset`);
+        not executescript: that would commit the caller's transaction first."""
+        for statement in CLEAR_REGISTRATIONS:
+            db.execute(statement)

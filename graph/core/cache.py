@@ -1,0 +1,61 @@
+"""Caches that live as long as the data does: every store write increments the store's
+data version (`GraphStore.version`), and what was computed for an older version is
+never asked for again.
+
+* `VersionCache`: values by key for the newest version only — a store's `graph()` per
+  label set, the embedded store's name index.
+* `per_version`: one value per store object and name (the questions' work index, the
+  cooperation graph, the network metrics), rebuilt when the version has moved on.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar, cast
+
+V = TypeVar("V")
+T = TypeVar("T")
+
+
+class VersionCache(Generic[V]):
+    """Values by key, kept for the newest data version only. Thread-safe; a value that two
+    threads build at once is built twice and one of them kept (both are equal)."""
+
+    def __init__(self) -> None:
+        self._version: int | None = None
+        self._values: dict[Hashable, V] = {}
+        self._lock = threading.Lock()
+
+    def get(self, version: int, key: Hashable, build: Callable[[], V]) -> V:
+        with self._lock:
+            if self._version == version and key in self._values:
+                return self._values[key]
+        value = build()
+        with self._lock:
+            if self._version != version:
+                # keep the newest version's values only: old ones are never asked for again
+                if self._version is not None and version < self._version:
+                    return value
+                self._version, self._values = version, {}
+            self._values[key] = value
+        return value
+
+
+_CACHE: weakref.WeakKeyDictionary[Any, dict[str, tuple[int, Any]]] = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+
+
+def per_version(store: Any, name: str, build: Callable[[Any, int], T]) -> T:
+    """``build(store, version)``, computed once per store object and data version
+    (``store.version()``) and kept until the data changes."""
+    version = store.version()
+    with _CACHE_LOCK:
+        hit = _CACHE.setdefault(store, {}).get(name)
+        if hit is not None and hit[0] == version:
+            return cast(T, hit[1])
+    value = build(store, version)
+    with _CACHE_LOCK:
+        _CACHE.setdefault(store, {})[name] = (version, value)
+    return value

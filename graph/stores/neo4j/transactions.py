@@ -1,0 +1,189 @@
+"""The Neo4j store's transactions, and its part of the write path.
+
+`Session` holds the driver and the database name (passed on every call: it saves a round
+trip) and runs three kinds of work: a read (`read`, routed to a reader), a load
+(`write`: one explicit transaction and no automatic retry — a half-failed load must not be
+replayed behind the user's back, and a failure rolls everything back), and a short
+workflow transaction (`retrying`: deadlocks and other transient errors are retried, a
+lost connection once). `CypherWriteTx` gives the one write path (`graph.core.write`) what
+it needs inside an open transaction: it sends only what changes (``SET x += changes``).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import Driver, RoutingControl
+from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired, TransientError
+
+from graph.core.errors import StoreUnavailable
+from graph.core.model import key_property
+from graph.core.write import Ends, NodeChange, RelChange, RelGroup
+from graph.stores.neo4j import statements as cypher
+
+T = TypeVar("T")
+Tx = neo4j.Transaction | neo4j.ManagedTransaction
+
+#: Attempts for one workflow transaction when Neo4j reports a transient error (a deadlock
+#: between concurrent submissions, say). The work is repeated from the start each time.
+ATTEMPTS = 8
+
+_OUTAGE = (ServiceUnavailable, SessionExpired, AuthError)
+
+
+def unavailable_message(uri: str, exc: BaseException) -> str:
+    if isinstance(exc, AuthError):
+        return (
+            f"Anmeldung bei Neo4j ({uri}) abgelehnt. Prüfen Sie NEO4J_USERNAME und NEO4J_PASSWORD."
+        )
+    return (
+        f"Neo4j unter {uri} ist nicht erreichbar ({type(exc).__name__}: {exc}). Läuft der "
+        "Server? Ohne NEO4J_URI nutzt kommunetz die eingebettete Datenbank."
+    )
+
+
+class Session:
+    """The driver and database of one store, and the ways to run work on them."""
+
+    def __init__(self, driver: Driver, database: str) -> None:
+        self.driver = driver
+        self.database = database
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """An outage or a refused login becomes `StoreUnavailable`."""
+        try:
+            yield
+        except (ServiceUnavailable, AuthError) as exc:
+            raise StoreUnavailable(unavailable_message("Neo4j", exc)) from exc
+
+    def read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        with self.errors():
+            records, _, _ = self.driver.execute_query(
+                query, params, database_=self.database, routing_=RoutingControl.READ
+            )
+        return list(records)
+
+    def run(self, query: str) -> None:
+        """One statement in its own managed transaction (the schema)."""
+        with self.errors():
+            self.driver.execute_query(query, database_=self.database)
+
+    def autocommit(self, *queries: str) -> None:
+        """Statements in auto-commit transactions, one after the other (what ``CALL … IN
+        TRANSACTIONS`` needs)."""
+        with self.errors(), self.driver.session(database=self.database) as session:
+            for query in queries:
+                session.run(query).consume()
+
+    def write(self, work: Callable[[neo4j.Transaction], T]) -> T:
+        """``work`` in one explicit transaction, committed at its end; no retry."""
+        with (
+            self.errors(),
+            self.driver.session(database=self.database) as session,
+            session.begin_transaction() as tx,
+        ):
+            result = work(tx)
+            tx.commit()
+        return result
+
+    def retrying(self, work: Callable[[neo4j.Transaction], T]) -> T:
+        """``work`` in one explicit write transaction, committed; transient errors are
+        retried, a lost connection once (a restarted server leaves dead connections in the
+        pool), not for the driver's 30 s window: the caller falls back to the outbox at
+        once. An outage becomes `StoreUnavailable` (the commit may or may not have
+        happened — callers rely on ids being idempotent)."""
+        for attempt in range(ATTEMPTS):
+            try:
+                with (
+                    self.driver.session(database=self.database) as session,
+                    session.begin_transaction() as tx,
+                ):
+                    result = work(tx)
+                    tx.commit()
+                    return result
+            except TransientError:
+                if attempt == ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
+            except _OUTAGE as exc:
+                # once more at once: after a server restart the pool may hand out a dead
+                # connection, which the driver then drops; a server that is really down
+                # refuses the second attempt just as fast
+                if attempt == 0 and not isinstance(exc, AuthError):
+                    continue
+                raise StoreUnavailable(
+                    f"Neo4j ist nicht erreichbar ({type(exc).__name__})."
+                ) from exc
+        raise AssertionError("unreachable")
+
+
+def existing_in(tx: Tx, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of the (label, key) pairs are stored, by the key indexes."""
+    by_label: dict[str, list[str]] = {}
+    for label, key in refs:
+        by_label.setdefault(label, []).append(key)
+    found: set[tuple[str, str]] = set()
+    for label, keys in by_label.items():
+        for rec in tx.run(cypher.EXISTING[label], keys=keys):
+            found.add((label, rec["k"]))
+    return found
+
+
+def run_chunks(tx: neo4j.Transaction, query: str, rows: list[dict[str, Any]]) -> None:
+    """Run ``query`` over ``rows`` in chunks of `statements.CHUNK` rows."""
+    for i in range(0, len(rows), cypher.CHUNK):
+        tx.run(query, rows=rows[i : i + cypher.CHUNK]).consume()
+
+
+class CypherWriteTx:
+    """`graph.core.write.WriteTx` inside an open Neo4j transaction: reads by the key
+    indexes, writes ``changes`` only."""
+
+    def __init__(self, tx: neo4j.Transaction) -> None:
+        self.tx = tx
+
+    def existing(self, refs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        return existing_in(self.tx, refs)
+
+    def stored_nodes(self, label: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+        key_prop = key_property(label)
+        stored: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(keys), cypher.CHUNK):
+            for rec in self.tx.run(
+                cypher.READ_NODES_BY_KEY[label], keys=keys[i : i + cypher.CHUNK]
+            ):
+                props = dict(rec["props"])
+                props.pop(key_prop, None)
+                stored[rec["k"]] = props
+        return stored
+
+    def put_nodes(self, label: str, rows: list[NodeChange]) -> None:
+        run_chunks(
+            self.tx, cypher.WRITE_NODES[label], [{"key": r.key, "props": r.changes} for r in rows]
+        )
+
+    def stored_rels(self, group: RelGroup, ends: list[Ends]) -> Mapping[Ends, dict[str, Any]]:
+        rows = [{"start": s, "end": e} for s, e in ends]
+        stored: dict[Ends, dict[str, Any]] = {}
+        for i in range(0, len(rows), cypher.CHUNK):
+            for rec in self.tx.run(
+                cypher.READ_RELS_BY_ENDS[group], rows=rows[i : i + cypher.CHUNK]
+            ):
+                stored[(rec["start"], rec["end"])] = dict(rec["props"])
+        return stored
+
+    def put_rels(self, group: RelGroup, rows: list[RelChange]) -> None:
+        run_chunks(
+            self.tx,
+            cypher.WRITE_RELS[group],
+            [{"start": r.start, "end": r.end, "props": r.changes} for r in rows],
+        )
+
+    def bump_version(self) -> None:
+        self.tx.run(cypher.BUMP_VERSION).consume()
