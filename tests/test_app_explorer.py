@@ -82,6 +82,11 @@ def test_start_page(app_store: GraphStore) -> None:
     text = markdown(at)
     for name in MODELLKOMMUNEN:
         assert f"- **{md(name)}** (" in text, name
+    # the one German date wording (the Mitmachen page says the same)
+    assert f"- **{md('Halle (Saale)')}** (" in text
+    assert md("Modellkommune (2. Staffel)") + ", " + md("August 2014") in text
+    # members through an organisation are members (the Bewerbergemeinschaft's towns)
+    assert md("über Bewerbergemeinschaft Ibbenbüren") in text
     headings = [h.value for h in at.subheader]
     assert "Modellkommune E\\-Government (2014 – 2016)" in headings
     links = at.get("page_link")

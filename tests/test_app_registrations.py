@@ -140,6 +140,9 @@ def test_mitmachen_shows_members_and_how_to_join(app_env: Registrations) -> None
     via = [n for n in pilot["Name"] if "(über Bewerbergemeinschaft" in n.replace("\\", "")]
     assert len(via) == 10
     assert md("Düren") in set(pilot["Name"])
+    # the one German date wording: a month is written out, as on the start page
+    halle = pilot[pilot["Name"] == md("Halle (Saale)")].iloc[0]
+    assert halle["ausgewählt"] == md("August 2014")
     labels = [w.label for w in at.text_input] + [w.label for w in at.checkbox]
     assert "Dienstliche E-Mail-Adresse *" in labels
     assert any(label.startswith("Ich habe den Datenschutzhinweis gelesen") for label in labels)

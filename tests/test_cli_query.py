@@ -44,6 +44,10 @@ def test_ambiguous_name_lists_candidates(loaded: str, capsys: pytest.CaptureFixt
     code, _, err = run(capsys, "topic", "Raumfahrt")
     assert code == 2
     assert err.strip() == "Fehler: Kein Thema gefunden für „Raumfahrt“."
+    # a question that cannot be asked that way is invalid input too (README: exit 2)
+    code, _, err = run(capsys, "path", "05358008", "05358008")
+    assert code == 2
+    assert err.strip() == "Fehler: Bitte zwei verschiedene Kommunen oder Organisationen angeben."
 
 
 def test_path_sentences(loaded: str, capsys: pytest.CaptureFixture[str]) -> None:

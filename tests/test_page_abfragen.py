@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from graph.stores.neo4j.store import Neo4jStore
+from kommunetz.safe_text import md
 from loaders.curated import read_curated
 from tests.neo4j_server.server import Server
 from tests.test_app_smoke import curated_db  # noqa: F401  (curated data, embedded store)
@@ -61,6 +62,20 @@ def test_ambiguous_name_shows_the_candidates() -> None:
     message = at.error[0].value
     assert "mehrdeutig" in message
     assert "AGS 05566084" in message
+
+
+@pytest.mark.usefixtures("curated_db")
+def test_what_the_user_typed_is_shown_as_typed() -> None:
+    """The one Markdown escaper (`kommunetz.safe_text.md`): ``$…$`` is no formula and
+    ``:red[…]`` no colour, however the message came to contain them."""
+    at = page()
+    at.text_input(key="partners-actor").input("$x$ :red[rot]")
+    at.button(key="go-partners").click()
+    at.run()
+    assert not at.exception
+    message = at.error[0].value
+    assert message == md("Keine Kommune oder Organisation gefunden für „$x$ :red[rot]“.")
+    assert "\\$x\\$" in message and "\\:red\\[rot\\]" in message
 
 
 @pytest.mark.usefixtures("curated_db")

@@ -153,6 +153,14 @@ def check_batch(batch: Batch, *, require_sources: bool = True) -> list[Problem]:
     return problems
 
 
+def group_refs(refs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """(label, key) pairs as keys by label: one look-up statement per label."""
+    out: dict[str, list[str]] = {}
+    for label, key in refs:
+        out.setdefault(label, []).append(key)
+    return out
+
+
 def group_nodes(nodes: Iterable[Node]) -> dict[str, list[Node]]:
     """Nodes by label, in input order: one write statement per label."""
     out: dict[str, list[Node]] = {}

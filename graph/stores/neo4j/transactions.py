@@ -23,6 +23,7 @@ from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired, Tran
 
 from graph.core.errors import StoreUnavailable
 from graph.core.model import key_property
+from graph.core.records import group_refs
 from graph.core.write import Ends, NodeChange, RelChange, RelGroup
 from graph.stores.neo4j import statements as cypher
 
@@ -125,11 +126,8 @@ class Session:
 
 def existing_in(tx: Tx, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which of the (label, key) pairs are stored, by the key indexes."""
-    by_label: dict[str, list[str]] = {}
-    for label, key in refs:
-        by_label.setdefault(label, []).append(key)
     found: set[tuple[str, str]] = set()
-    for label, keys in by_label.items():
+    for label, keys in group_refs(refs).items():
         for rec in tx.run(cypher.EXISTING[label], keys=keys):
             found.add((label, rec["k"]))
     return found

@@ -1,0 +1,1 @@
+"""The embedded store: the graph in one SQLite file (`store.EmbeddedStore`)."""

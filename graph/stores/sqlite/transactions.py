@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.core.errors import StoreUnavailable
+from graph.core.records import group_refs
 from graph.core.write import Ends, NodeChange, RelChange, RelGroup
 from graph.stores.sqlite import statements as sql
 
@@ -78,11 +79,8 @@ class Database:
 
 def existing_in(db: sqlite3.Connection, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which of the (label, key) pairs are stored."""
-    by_label: dict[str, list[str]] = {}
-    for label, key in refs:
-        by_label.setdefault(label, []).append(key)
     found: set[tuple[str, str]] = set()
-    for label, keys in by_label.items():
+    for label, keys in group_refs(refs).items():
         for i in range(0, len(keys), sql.CHUNK):
             chunk = keys[i : i + sql.CHUNK]
             rows = db.execute(sql.select_keys(len(chunk)), (label, *chunk))
