@@ -25,9 +25,7 @@ from graph.present.view import export_html
 from graph.stores.open import StoreSettings, open_store
 from kommunetz import cli_registrations
 from kommunetz.cli_query import register_query
-
-#: Exit codes, as the README documents them.
-EXIT_ERROR, EXIT_INVALID, EXIT_UNAVAILABLE = 1, 2, 3
+from kommunetz.exit_codes import EXIT_ERROR, EXIT_INVALID, EXIT_UNAVAILABLE
 
 
 def _fmt_counts(counts: dict[str, int], names: Callable[[str], str]) -> str:

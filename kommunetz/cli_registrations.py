@@ -28,8 +28,7 @@ from graph.joining.service import deliver, erase, form_context, read_forms, subm
 from graph.joining.workflow import erasure_due, registration_store
 from graph.present.text import format_day, format_timestamp
 from kommunetz.auth import MIN_PASSWORD, hash_password
-
-EXIT_INVALID = 2
+from kommunetz.exit_codes import EXIT_INVALID
 
 
 def outbox_from_env() -> Outbox:

@@ -217,7 +217,8 @@ def test_cli_export_html(
     capsys: pytest.CaptureFixture[str],
     request: pytest.FixtureRequest,
 ) -> None:
-    from kommunetz.cli import EXIT_INVALID, main
+    from kommunetz.cli import main
+    from kommunetz.exit_codes import EXIT_INVALID
 
     store.write(mini.mini_batch())
     point_env_at(request, store.kind, tmp_path, monkeypatch)

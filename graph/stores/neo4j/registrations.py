@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Final, TypeVar
 
 import neo4j
-from neo4j.exceptions import ConstraintError
+from neo4j.exceptions import ConstraintError, ResultFailedError
 
 from graph.core.membership import VIA_LABEL
 from graph.core.records import Batch
@@ -164,9 +164,12 @@ class CypherRegistrations:
     def transaction(self, work: Callable[[RegistrationTx], T]) -> T:
         try:
             return self.session.retrying(lambda tx: work(CypherRegistrationTx(tx)))
-        except ConstraintError:
-            # the pending_ags or the id constraint, at the statement or at commit
-            raise UniqueClash() from None
+        except (ConstraintError, ResultFailedError) as exc:
+            # the pending_ags or the id constraint, at the statement or at commit; when the
+            # statement failed, the driver's rollback may report it as the failed result
+            if isinstance(exc, ConstraintError) or isinstance(exc.__cause__, ConstraintError):
+                raise UniqueClash() from None
+            raise
 
     def read(self, work: Callable[[RegistrationTx], T]) -> T:
         return self.session.retrying(lambda tx: work(CypherRegistrationTx(tx)))

@@ -101,8 +101,7 @@ class Neo4jStore:
     # -- writing --------------------------------------------------------------------------
 
     def existing(self, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        with self.session.errors(), self.driver.session(database=self.database) as session:
-            return session.execute_read(lambda tx: existing_in(tx, refs))
+        return self.session.read_tx(lambda tx: existing_in(tx, refs))
 
     def write(self, batch: Batch, *, require_sources: bool = True) -> WriteSummary:
         return self.session.write(

@@ -70,6 +70,11 @@ class Session:
             )
         return list(records)
 
+    def read_tx(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        """``work`` in a managed read transaction (retried by the driver)."""
+        with self.errors(), self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
+
     def run(self, query: str) -> None:
         """One statement in its own managed transaction (the schema)."""
         with self.errors():
