@@ -80,34 +80,31 @@ def member(
 
 
 def memberships(g: nx.MultiDiGraph, actor_ids: Iterable[str] | None = None) -> list[Member]:
-    """Every membership of the given actors (all actors when None) in ``g``, in `Member.order`."""
-    node, succ = g._node, g._succ  # the plain dicts: this runs for every actor of Germany
-    if actor_ids is None:
-        actor_ids = [n for n, d in node.items() if d["type"] in ACTOR_LABELS]
+    """Every membership of the given actors (all actors when None) in ``g``, in
+    `Member.order`. Walks the ``MEMBER_OF`` relationships into networks (and into their
+    member organisations) only: a few thousand at Germany scale, not every actor."""
+    node, pred = g._node, g._pred  # the plain dicts: g has 60,000 nodes at Germany scale
+    wanted = set(actor_ids) if actor_ids is not None else None
     out = []
-    for a in actor_ids:
-        if a not in node or node[a]["type"] not in ACTOR_LABELS:
+    for net, d in node.items():
+        if d["type"] != "Network":
             continue
-        for x, keys in succ[a].items():
+        network = entity_from(net, d)
+        for a, keys in pred[net].items():
             rel = keys.get("MEMBER_OF")
-            if rel is None:
+            if rel is None or node[a]["type"] not in ACTOR_LABELS:
                 continue
-            kind = node[x]["type"]
-            if kind == "Network":
-                out.append(member(entity_from(a, node[a]), entity_from(x, node[x]), rel))
-            elif kind == VIA_LABEL:
-                for n, keys2 in succ[x].items():
-                    rel2 = keys2.get("MEMBER_OF")
-                    if rel2 is not None and node[n]["type"] == "Network":
-                        out.append(
-                            member(
-                                entity_from(a, node[a]),
-                                entity_from(n, node[n]),
-                                rel,
-                                entity_from(x, node[x]),
-                                rel2,
-                            )
-                        )
+            if wanted is None or a in wanted:
+                out.append(member(entity_from(a, node[a]), network, rel))
+            if node[a]["type"] != VIA_LABEL:
+                continue
+            via = entity_from(a, node[a])
+            for x, keys2 in pred[a].items():
+                rel2 = keys2.get("MEMBER_OF")
+                if rel2 is None or node[x]["type"] not in ACTOR_LABELS:
+                    continue
+                if wanted is None or x in wanted:
+                    out.append(member(entity_from(x, node[x]), network, rel2, via, rel))
     return sorted(out, key=Member.order)
 
 
@@ -118,16 +115,8 @@ def members(g: nx.MultiDiGraph, network_id: str) -> list[Member]:
     net = node_id("Network", network_id)
     if net not in g:
         return []
-    candidates = {a for a, _, key in g.in_edges(net, keys=True) if key == "MEMBER_OF"}
-    candidates |= {
-        a
-        for o in list(candidates)
-        if g.nodes[o]["type"] == VIA_LABEL
-        for a, _, key in g.in_edges(o, keys=True)
-        if key == "MEMBER_OF"
-    }
     found: dict[str, Member] = {}
-    for m in memberships(g, sorted(candidates)):
+    for m in memberships(g):
         if m.network.id == net and (m.actor.id not in found or m.via is None):
             found[m.actor.id] = m
     return sorted(

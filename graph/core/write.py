@@ -10,13 +10,12 @@ those steps — and so "created / updated / unchanged", the counts of the summar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from graph.core.merge import upserts
 from graph.core.prepare import prepare_batch
-from graph.core.records import Batch, group_nodes, group_rels
+from graph.core.records import Batch, Node, Rel, group_nodes, group_rels
 from graph.core.store import WriteSummary
 
 #: A relationship group: (type, start label, end label) — one statement each.
@@ -25,24 +24,12 @@ RelGroup = tuple[str, str, str]
 Ends = tuple[str, str]
 
 
-@dataclass(frozen=True)
-class NodeChange:
-    """A node to write: its properties after the upsert (``after``) and what differs from
-    what is stored (``changes``, removed properties as ``None``)."""
-
-    key: str
-    after: dict[str, Any]
-    changes: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class RelChange:
-    """A relationship to write, as `NodeChange`."""
-
-    start: str
-    end: str
-    after: dict[str, Any]
-    changes: dict[str, Any]
+#: A node to write: ``(key, after, changes)`` — its properties after the upsert, and
+#: what differs from what is stored (removed properties as ``None``). Plain tuples: a
+#: Germany-scale load streams 280,000 of them.
+NodeChange = tuple[str, dict[str, Any], dict[str, Any]]
+#: A relationship to write: ``(start key, end key, after, changes)``.
+RelChange = tuple[str, str, dict[str, Any], dict[str, Any]]
 
 
 class WriteTx(Protocol):
@@ -56,16 +43,18 @@ class WriteTx(Protocol):
         """Stored properties (without the key) of the nodes of ``label`` among ``keys``."""
         ...
 
-    def put_nodes(self, label: str, rows: list[NodeChange]) -> None:
-        """Create or update these nodes of ``label``."""
+    def put_nodes(self, label: str, rows: Iterable[NodeChange]) -> None:
+        """Create or update these nodes of ``label`` (an iterator: consume it once, in
+        order; a directory load streams 11,000 of them)."""
         ...
 
     def stored_rels(self, group: RelGroup, ends: list[Ends]) -> Mapping[Ends, dict[str, Any]]:
         """Stored properties of the relationships of ``group`` among ``ends``."""
         ...
 
-    def put_rels(self, group: RelGroup, rows: list[RelChange]) -> None:
-        """Create or update these relationships of ``group``."""
+    def put_rels(self, group: RelGroup, rows: Iterable[RelChange]) -> None:
+        """Create or update these relationships of ``group`` (an iterator, as for
+        `put_nodes`)."""
         ...
 
     def bump_version(self) -> None:
@@ -79,35 +68,40 @@ def write_batch(tx: WriteTx, batch: Batch, *, require_sources: bool = True) -> W
     before the first write when the batch breaks the model or points nowhere."""
     summary = WriteSummary(nodes_total=len(batch.nodes), rels_total=len(batch.rels))
     batch = prepare_batch(batch, tx.existing, require_sources=require_sources)
-    created: set[tuple[str, str]] = set()  # a new node has no relationships to read
-    for label, nodes in group_nodes(batch.nodes).items():
+    created: dict[str, set[str]] = {}  # keys by label: a new node has no relationships to read
+
+    # The changes are streamed to the store, counted as they pass: at Germany scale a
+    # list of 200,000 change records would only feed the garbage collector.
+    def node_changes(label: str, nodes: list[Node]) -> Iterator[NodeChange]:
         stored = dict(tx.stored_nodes(label, [n.key for n in nodes]))
-        rows = []
+        new = created.setdefault(label, set())
         for key, after, changes, is_new in upserts(((n.key, n.props) for n in nodes), stored):
             if is_new:
                 summary.nodes_created[label] += 1
-                created.add((label, key))
+                new.add(key)
             else:
                 summary.nodes_updated[label] += 1
-            rows.append(NodeChange(key, after, changes))
-        if rows:
-            tx.put_nodes(label, rows)
-    for group, rels in group_rels(batch.rels).items():
+            yield key, after, changes
+
+    def rel_changes(group: RelGroup, rels: list[Rel]) -> Iterator[RelChange]:
         rtype, start_label, end_label = group
+        new_starts, new_ends = created.get(start_label, set()), created.get(end_label, set())
         ends = [
             (r.start.key, r.end.key)
             for r in rels
-            if (start_label, r.start.key) not in created and (end_label, r.end.key) not in created
+            if r.start.key not in new_starts and r.end.key not in new_ends
         ]
-        stored_rels = dict(tx.stored_rels(group, ends)) if ends else {}
-        rel_rows = []
+        stored = dict(tx.stored_rels(group, ends)) if ends else {}
         records = (((r.start.key, r.end.key), r.props) for r in rels)
-        for (start, end), after, changes, is_new in upserts(records, stored_rels):
+        for (start, end), after, changes, is_new in upserts(records, stored):
             counter = summary.rels_created if is_new else summary.rels_updated
             counter[rtype] += 1
-            rel_rows.append(RelChange(start, end, after, changes))
-        if rel_rows:
-            tx.put_rels(group, rel_rows)
+            yield start, end, after, changes
+
+    for label, nodes in group_nodes(batch.nodes).items():
+        tx.put_nodes(label, node_changes(label, nodes))
+    for group, rels in group_rels(batch.rels).items():
+        tx.put_rels(group, rel_changes(group, rels))
     if summary.changed:
         tx.bump_version()
     return summary

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.core.model import ACTOR_LABELS, NODE_TYPES
+from graph.core.model import ACTOR_LABELS
 from graph.core.nodes import Entity
 from graph.core.store import GraphStore
+from graph.present.text import entity_kind, type_name
 from graph.questions.answer import (
     ROLE_WORDS,
     Answer,
@@ -104,7 +105,7 @@ class PartnersAnswer(Answer):
         return [
             {
                 "Partner": p.partner.name,
-                "Art": p.partner.kind or NODE_TYPES[p.partner.label].singular,
+                "Art": entity_kind(p.partner),
                 "Land": p.partner.state,
                 "Schlüssel": p.partner.key,
                 "Grund": r.label,
@@ -228,7 +229,7 @@ def partner_reasons(
         elif hub.label in HUB_ITEMS:
             us = own[0].actor
             text = (
-                f"{NODE_TYPES[hub.label].singular} {hub.quoted()}: "
+                f"{type_name(hub.label)} {hub.quoted()}: "
                 f"{us.name} {_roles(own)}, {partner.name} {_roles(theirs)}"
             )
             add(partner, Reason(_HUB_REASON[hub.label], hub, text, srcs))

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from graph.core.errors import QueryError
-from graph.core.model import NODE_TYPES
 from graph.core.nodes import Entity
 from graph.core.store import GraphStore
+from graph.present.text import type_name
 from graph.questions.answer import (
     Answer,
     Involvement,
@@ -49,7 +49,7 @@ class SharedTopicsAnswer(Answer):
                             "Thema": s.topic.name,
                             "Akteur": who.name,
                             "Vorhaben": i.item.name,
-                            "Vorhabenart": NODE_TYPES[i.item.label].singular,
+                            "Vorhabenart": type_name(i.item.label),
                             "Rolle": i.role_text,
                             "Quellen": join(i.sources),
                         }

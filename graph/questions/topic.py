@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import networkx as nx
 
 from graph.core.membership import Member
-from graph.core.model import NODE_TYPES
 from graph.core.nodes import Entity, stored_entity
 from graph.core.store import GraphStore
+from graph.present.text import entity_kind, type_name
 from graph.questions.answer import (
     Answer,
     Involvement,
@@ -58,12 +58,12 @@ class TopicAnswer(Answer):
         return [
             {
                 "Akteur": w.actor.name,
-                "Art": w.actor.kind or NODE_TYPES[w.actor.label].singular,
+                "Art": entity_kind(w.actor),
                 "Land": w.actor.state,
                 "Schlüssel": w.actor.key,
                 "Mitglied in": w.member_text,
                 "Vorhaben": i.item.name,
-                "Vorhabenart": NODE_TYPES[i.item.label].singular,
+                "Vorhabenart": type_name(i.item.label),
                 "Rolle": i.role_text,
                 "Quellen": join(i.sources),
             }

@@ -22,7 +22,7 @@ from graph.core.model import PUBLIC_LABELS, key_property
 from graph.core.nxgraph import NodeRow, RelRow, cached_graph
 from graph.core.records import Batch
 from graph.core.search import Hit, find_hits
-from graph.core.stats import GraphStats, graph_stats
+from graph.core.stats import GraphStats, store_stats
 from graph.core.store import WriteSummary
 from graph.core.write import write_batch
 from graph.questions.console import ConsoleResult
@@ -114,7 +114,7 @@ class Neo4jStore:
     # -- reading --------------------------------------------------------------------------
 
     def stats(self) -> GraphStats:
-        return graph_stats(self.graph())
+        return store_stats(self)
 
     def is_empty(self) -> bool:
         return not self.session.read(cypher.ANY_NODE, labels=sorted(PUBLIC_LABELS))

@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any, TypeVar
 
 import neo4j
@@ -138,10 +139,11 @@ def existing_in(tx: Tx, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]
     return found
 
 
-def run_chunks(tx: neo4j.Transaction, query: str, rows: list[dict[str, Any]]) -> None:
+def run_chunks(tx: neo4j.Transaction, query: str, rows: Iterable[dict[str, Any]]) -> None:
     """Run ``query`` over ``rows`` in chunks of `statements.CHUNK` rows."""
-    for i in range(0, len(rows), cypher.CHUNK):
-        tx.run(query, rows=rows[i : i + cypher.CHUNK]).consume()
+    it = iter(rows)
+    while chunk := list(islice(it, cypher.CHUNK)):
+        tx.run(query, rows=chunk).consume()
 
 
 class CypherWriteTx:
@@ -166,9 +168,9 @@ class CypherWriteTx:
                 stored[rec["k"]] = props
         return stored
 
-    def put_nodes(self, label: str, rows: list[NodeChange]) -> None:
+    def put_nodes(self, label: str, rows: Iterable[NodeChange]) -> None:
         run_chunks(
-            self.tx, cypher.WRITE_NODES[label], [{"key": r.key, "props": r.changes} for r in rows]
+            self.tx, cypher.WRITE_NODES[label], ({"key": k, "props": ch} for k, _, ch in rows)
         )
 
     def stored_rels(self, group: RelGroup, ends: list[Ends]) -> Mapping[Ends, dict[str, Any]]:
@@ -181,11 +183,11 @@ class CypherWriteTx:
                 stored[(rec["start"], rec["end"])] = dict(rec["props"])
         return stored
 
-    def put_rels(self, group: RelGroup, rows: list[RelChange]) -> None:
+    def put_rels(self, group: RelGroup, rows: Iterable[RelChange]) -> None:
         run_chunks(
             self.tx,
             cypher.WRITE_RELS[group],
-            [{"start": r.start, "end": r.end, "props": r.changes} for r in rows],
+            ({"start": s, "end": e, "props": ch} for s, e, _, ch in rows),
         )
 
     def bump_version(self) -> None:

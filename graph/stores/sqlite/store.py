@@ -24,7 +24,7 @@ from graph.core.model import PUBLIC_LABELS
 from graph.core.nxgraph import NodeRow, RelRow, cached_graph
 from graph.core.records import Batch
 from graph.core.search import HIT_PROPS, Hit, find_hits
-from graph.core.stats import GraphStats, graph_stats
+from graph.core.stats import GraphStats, store_stats
 from graph.core.store import WriteSummary
 from graph.core.write import write_batch
 from graph.stores.sqlite import statements as sql
@@ -92,7 +92,7 @@ class EmbeddedStore:
     # -- reading --------------------------------------------------------------------------
 
     def stats(self) -> GraphStats:
-        return graph_stats(self.graph())
+        return store_stats(self)
 
     def is_empty(self) -> bool:
         with self.database.read() as db:

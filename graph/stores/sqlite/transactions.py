@@ -108,8 +108,8 @@ class SqliteWriteTx:
                 rows += self.db.execute(sql.select_props(len(chunk)), (label, *chunk)).fetchall()
         return {k: json.loads(v) for k, v in rows}
 
-    def put_nodes(self, label: str, rows: list[NodeChange]) -> None:
-        self.db.executemany(sql.UPSERT_NODE, [(label, r.key, dumps(r.after)) for r in rows])
+    def put_nodes(self, label: str, rows: Iterable[NodeChange]) -> None:
+        self.db.executemany(sql.UPSERT_NODE, [(label, k, dumps(after)) for k, after, _ in rows])
 
     def stored_rels(self, group: RelGroup, ends: list[Ends]) -> dict[Ends, dict[str, Any]]:
         rtype, sl, el = group
@@ -123,10 +123,10 @@ class SqliteWriteTx:
                 out[(sk, ek)] = json.loads(row[0])
         return out
 
-    def put_rels(self, group: RelGroup, rows: list[RelChange]) -> None:
+    def put_rels(self, group: RelGroup, rows: Iterable[RelChange]) -> None:
         rtype, sl, el = group
         self.db.executemany(
-            sql.UPSERT_REL, [(rtype, sl, r.start, el, r.end, dumps(r.after)) for r in rows]
+            sql.UPSERT_REL, [(rtype, sl, s, el, e, dumps(after)) for s, e, after, _ in rows]
         )
 
     def bump_version(self) -> None:
