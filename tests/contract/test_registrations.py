@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from graph.core.errors import NotFound, ValidationFailed
+from graph.core.records import Batch, Node, Ref, Rel
 from graph.core.store import GraphStore
 from graph.joining.registration import (
     OPEN_NETWORK_ID,
@@ -24,6 +25,7 @@ from graph.present.export import export_graph
 from tests.registration_helpers import (
     LATER,
     NOW,
+    SRC,
     base_batch,
     make_submission,
     store_text,
@@ -201,6 +203,29 @@ def test_approve_of_a_member_keeps_its_date(reg_store: GraphStore) -> None:
         "Municipality:05754008", f"Network:{OPEN_NETWORK_ID}", "MEMBER_OF"
     ]
     assert edge["since"] == "2017-01-27"
+
+
+def test_approve_of_a_member_through_an_organisation(reg_store: GraphStore) -> None:
+    """The one membership rule: Düren is a member of the open network through an
+    organisation that is one, so an approval adds no membership of its own."""
+    reg_store.write(
+        Batch(
+            "org",
+            nodes=[Node("Organisation", "org-verband", {"name": "Verband", "sources": SRC})],
+            rels=[
+                Rel("MEMBER_OF", Ref("org-verband"), Ref(OPEN_NETWORK_ID), {"sources": SRC}),
+                Rel("MEMBER_OF", Ref("05358008"), Ref("org-verband"), {"sources": SRC}),
+            ],
+        )
+    )
+    rs = registration_store(reg_store)
+    sub = make_submission()
+    rs.submit_registration(sub)
+    admission = rs.approve_registration(sub.id, now=NOW)
+    assert admission.was_member and admission.registration.status is Status.APPROVED
+    g = reg_store.graph()
+    assert not g.has_edge("Municipality:05358008", f"Network:{OPEN_NETWORK_ID}", "MEMBER_OF")
+    assert reg_store.stats().networks[OPEN_NETWORK_ID]["members"] == 3  # Gütersloh, both
 
 
 def test_approve_without_the_open_network_changes_nothing(store: GraphStore) -> None:
