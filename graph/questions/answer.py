@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 
 from graph.core.nodes import Entity
+from graph.present.text import entity_kind
 
 #: How each relationship type reads as a German sentence: start, verb phrase, end.
 _SENTENCES: dict[str, str] = {
@@ -84,6 +85,12 @@ class ViewBuilder:
 
     def edge(self, a: Entity, b: Entity, rel: str, **attrs: Any) -> None:
         self.g.add_edge(self.node(a), self.node(b), key=rel, type=rel, **attrs)
+
+
+def actor_cells(name_column: str, e: Entity) -> Row:
+    """The columns a table gives an actor: its name (under ``name_column``), what it is,
+    its Land, its key (AGS or id)."""
+    return {name_column: e.name, "Art": entity_kind(e), "Land": e.state, "Schlüssel": e.key}
 
 
 def join(values: Iterable[str]) -> str:

@@ -12,12 +12,13 @@ import networkx as nx
 from graph.core.model import ACTOR_LABELS
 from graph.core.nodes import Entity
 from graph.core.store import GraphStore
-from graph.present.text import entity_kind, type_name
+from graph.present.text import type_name
 from graph.questions.answer import (
     ROLE_WORDS,
     Answer,
     Row,
     ViewBuilder,
+    actor_cells,
     join,
     sentence,
 )
@@ -104,10 +105,7 @@ class PartnersAnswer(Answer):
     def rows(self) -> list[Row]:
         return [
             {
-                "Partner": p.partner.name,
-                "Art": entity_kind(p.partner),
-                "Land": p.partner.state,
-                "Schlüssel": p.partner.key,
+                **actor_cells("Partner", p.partner),
                 "Grund": r.label,
                 "Über": r.via.name if r.via else "",
                 "Erläuterung": r.text,

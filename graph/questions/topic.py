@@ -11,12 +11,13 @@ import networkx as nx
 from graph.core.membership import Member
 from graph.core.nodes import Entity, stored_entity
 from graph.core.store import GraphStore
-from graph.present.text import entity_kind, type_name
+from graph.present.text import type_name
 from graph.questions.answer import (
     Answer,
     Involvement,
     Row,
     ViewBuilder,
+    actor_cells,
     join,
 )
 from graph.questions.index import (
@@ -57,10 +58,7 @@ class TopicAnswer(Answer):
     def rows(self) -> list[Row]:
         return [
             {
-                "Akteur": w.actor.name,
-                "Art": entity_kind(w.actor),
-                "Land": w.actor.state,
-                "Schlüssel": w.actor.key,
+                **actor_cells("Akteur", w.actor),
                 "Mitglied in": w.member_text,
                 "Vorhaben": i.item.name,
                 "Vorhabenart": type_name(i.item.label),
