@@ -64,3 +64,28 @@ def feature_collection(
     topology: dict[str, Any], name: str, *, rfc7946: bool = False
 ) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features(topology, name, rfc7946=rfc7946)}
+
+
+def subset(topology: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """A topology with only the objects ``names`` and the arcs they use (renumbered).
+    Arcs are delta-encoded each on its own, so they can be dropped freely."""
+    used: dict[int, int] = {}
+
+    def walk(refs: Any) -> Any:
+        if isinstance(refs, int):
+            i = refs if refs >= 0 else ~refs
+            new = used.setdefault(i, len(used))
+            return new if refs >= 0 else ~new
+        return [walk(r) for r in refs]
+
+    objects = {}
+    for name in names:
+        obj = topology["objects"][name]
+        objects[name] = {
+            **obj,
+            "geometries": [{**g, "arcs": walk(g["arcs"])} for g in obj["geometries"]],
+        }
+    arcs = [None] * len(used)
+    for old, new in used.items():
+        arcs[new] = topology["arcs"][old]
+    return {**topology, "objects": objects, "arcs": arcs}
