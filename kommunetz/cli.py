@@ -19,8 +19,11 @@ from typing import Any
 import loaders
 from graph.core.errors import InvalidInput, KommunetzError, StoreUnavailable
 from graph.core.store import GraphStore, WriteSummary
+from graph.present.dcat import SETTING_NAMES as PUBLISH_SETTINGS
+from graph.present.dcat import Publisher
 from graph.present.export import FORMATS, export_graph
-from graph.present.text import relation_name, type_name
+from graph.present.publish import publication, write_publication
+from graph.present.text import format_date, format_int, relation_name, type_name
 from graph.present.view import export_html
 from graph.stores.open import StoreSettings, open_store
 from kommunetz import cli_registrations
@@ -122,6 +125,21 @@ def cmd_export(args: argparse.Namespace, store: GraphStore) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace, store: GraphStore) -> int:
+    publisher = Publisher.from_mapping({n: v for n in PUBLISH_SETTINGS if (v := os.environ.get(n))})
+    out = Path(args.outdir)
+    pub = publication(store.graph(), publisher)
+    write_publication(pub, out)
+    for notice in publisher.notices():
+        print(f"Hinweis: {notice}")
+    print(f"Geschrieben nach {out} (Stand {format_date(pub.as_of.isoformat())}):")
+    for f in pub.files:
+        print(
+            f"  {f.name:<32} {f.kind.label:<14} {format_int(f.size):>11} Bytes  SHA-256 {f.sha256}"
+        )
+    return 0
+
+
 def cmd_reset(args: argparse.Namespace, store: GraphStore) -> int:
     if not args.yes:
         print(
@@ -162,6 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", type=int, default=1, choices=[1, 2, 3])
     p.add_argument("out")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "publish",
+        help="offene Daten schreiben: CSV, JSON-LD, GraphML, GEXF, GeoJSON und "
+        "DCAT-AP.de-Metadaten (catalog.ttl, catalog.jsonld)",
+    )
+    p.add_argument("outdir", metavar="ORDNER")
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("reset", help="alle Daten löschen")
     p.add_argument("--yes", action="store_true")

@@ -34,7 +34,7 @@ from datetime import date
 from typing import Final
 
 import networkx as nx
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
 from graph.core.errors import InvalidInput
@@ -381,7 +381,7 @@ def catalogue(
         for code in states:
             cat.add((node, DCATDE.politicalGeocodingURI, URIRef(f"{GEOCODING}stateKey/{code}")))
         cat.add((node, DCATDE.geocodingDescription, Literal("Deutschland", lang="de")))
-        period = BNode()
+        period = URIRef(f"{base}#{ds.id}-zeitraum")  # named: the same data, the same bytes
         cat.add((node, DCTERMS.temporal, period))
         cat.add((period, RDF.type, DCTERMS.PeriodOfTime))
         if start is not None:
@@ -409,7 +409,7 @@ def _describe(cat: Graph, f: DataFile, base: str, today: Literal) -> None:
     if f.kind.conforms_to:
         cat.add((dist, DCTERMS.conformsTo, URIRef(f.kind.conforms_to)))
     cat.add((dist, DCAT.byteSize, Literal(str(f.size), datatype=XSD.decimal)))
-    checksum = BNode()
+    checksum = URIRef(f"{base}#{f.name}-pruefsumme")
     cat.add((dist, SPDX.checksum, checksum))
     cat.add((checksum, RDF.type, SPDX.Checksum))
     cat.add((checksum, SPDX.algorithm, SHA256))
