@@ -51,7 +51,7 @@ PAGES = {
     ],
     "Über": [
         st.Page("pages/quellen.py", title="Datenquellen und Lizenzen", url_path="quellen"),
-        st.Page("pages/offene_daten.py", title="Offene Daten", url_path="offene-daten"),
+        st.Page("pages/daten.py", title="Offene Daten", url_path="daten"),
     ],
 }
 

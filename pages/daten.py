@@ -16,8 +16,9 @@ from graph.present.dcat import (
 )
 from graph.present.publish import CATALOG_JSONLD, CATALOG_TURTLE, Publication, publication, today
 from graph.present.text import format_date, format_int
+from graph.stores.open import StoreSettings
 from kommunetz.safe_text import md
-from kommunetz.ui import get_store, secret
+from kommunetz.ui import get_store, secret, settings
 
 st.title("Offene Daten")
 store = get_store()
@@ -39,12 +40,12 @@ except InvalidInput as exc:
 
 
 @st.cache_resource(show_spinner="Die Dateien werden erstellt …", max_entries=2)
-def _publication(version: int, who: Publisher, as_of: date) -> Publication:
-    # one per data version, publisher and day, shared by all sessions
+def _publication(where: StoreSettings, version: int, who: Publisher, as_of: date) -> Publication:
+    # one per store (where), data version, publisher and day, shared by all sessions
     return publication(get_store().graph(), who, as_of)
 
 
-pub = _publication(store.version(), publisher, today())
+pub = _publication(settings(), store.version(), publisher, today())
 
 
 def size(n: int) -> str:
@@ -68,7 +69,6 @@ rows = [
         "Inhalt": md(f.title),
         "Format": md(f.kind.label),
         "Größe": md(size(f.size)),
-        "SHA-256": md(f.sha256),
     }
     for f in pub.distributions
 ]
@@ -82,6 +82,15 @@ for f in pub.distributions:
         on_click="ignore",
         key=f"download-{f.name}",
     )
+
+st.subheader("Prüfsummen")
+st.markdown(
+    "Mit der SHA-256-Prüfsumme lässt sich prüfen, ob eine Datei vollständig und "
+    "unverändert angekommen ist."
+)
+st.table(
+    [{"Datei": md(f.name), "SHA-256": md(f.sha256)} for f in pub.distributions], hide_index=True
+)
 
 st.header("Metadaten (DCAT-AP.de 2.0)")
 st.markdown(
