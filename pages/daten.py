@@ -88,9 +88,8 @@ st.markdown(
     "Mit der SHA-256-Prüfsumme lässt sich prüfen, ob eine Datei vollständig und "
     "unverändert angekommen ist."
 )
-st.table(
-    [{"Datei": md(f.name), "SHA-256": md(f.sha256)} for f in pub.distributions], hide_index=True
-)
+# a list, not a table: a 64-character checksum would be cut off in a table column
+st.markdown("\n".join(f"* {md(f.name)}: `{f.sha256}`" for f in pub.distributions))
 
 st.header("Metadaten (DCAT-AP.de 2.0)")
 st.markdown(
