@@ -19,14 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from graph.core.errors import Problem, ValidationFailed
 from graph.core.german import german_message
-from graph.core.model import AGS_SHAPE, ID_KEY, PARTIAL_DATE, WEB_ADDRESS
+from graph.core.model import AGS_SHAPE, ID_KEY, WEB_ADDRESS
 from graph.core.records import Batch, Node, Ref, Rel
+from loaders.fields import DateText, Id, LongText, Text
 from loaders.textfile import read_utf8
 
-# key and date formats: graph.core.model's, nowhere else
-Id = Annotated[str, StringConstraints(pattern=ID_KEY.pattern)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-DateText = Annotated[str, StringConstraints(pattern=PARTIAL_DATE.pattern)]
 #: A reference: an AGS (digits) or an id, both of the id form.
 RefText = Id
 #: A source: the id of a Source node, or a web address (which becomes one).
@@ -42,7 +39,7 @@ class _Row(BaseModel):
 
     id: Id
     title: Text
-    summary: Text | None = None
+    summary: LongText | None = None
     topics: list[Id] = []
     sources: Annotated[list[SourceText], Field(min_length=1)]
     programme: Id | None = None
@@ -67,7 +64,7 @@ class CooperationRow(_Row):
     parties: Annotated[list[RefText], Field(min_length=2)]
     since: DateText | None = None
     place: Text | None = None
-    goals: list[Text] = []
+    goals: list[LongText] = []
 
 
 #: German column names (and English ones) → field. The first name is the documented one.
@@ -181,6 +178,15 @@ def read_csv(path: str | Path) -> Batch:
     return batch
 
 
+def _start(fld: str) -> tuple[str | None, str | None]:
+    """The column a relationship's start came from (for messages about it)."""
+    return (COLUMNS[fld][0], None)
+
+
+def _end(fld: str) -> tuple[str | None, str | None]:
+    return (None, COLUMNS[fld][0])
+
+
 def _ref(text: str) -> Ref:
     return Ref(text, "Municipality") if AGS_SHAPE.match(text) else Ref(text)
 
@@ -207,18 +213,36 @@ def _add_row(batch: Batch, label: str, row: _Row, where: str, url_sources: dict[
     batch.nodes.append(Node(label, row.id, {**props, **fact}, where))
     this = Ref(row.id, label)
     for topic in row.topics:
-        batch.rels.append(Rel("ABOUT", this, Ref(topic, "Topic"), dict(fact), where))
+        batch.rels.append(
+            Rel("ABOUT", this, Ref(topic, "Topic"), dict(fact), where, _end("topics"))
+        )
     if row.programme:
         batch.rels.append(
-            Rel("IN_PROGRAMME", this, Ref(row.programme, "Network"), dict(fact), where)
+            Rel(
+                "IN_PROGRAMME",
+                this,
+                Ref(row.programme, "Network"),
+                dict(fact),
+                where,
+                _end("programme"),
+            )
         )
     if isinstance(row, ProjectRow):
         for actor in row.run_by:
-            batch.rels.append(Rel("RUNS", _ref(actor), this, dict(fact), where))
+            batch.rels.append(Rel("RUNS", _ref(actor), this, dict(fact), where, _start("run_by")))
         for partner in row.partners:
             batch.rels.append(
-                Rel("PARTNER_OF", _ref(partner), this, {**fact, "role": "Projektpartner"}, where)
+                Rel(
+                    "PARTNER_OF",
+                    _ref(partner),
+                    this,
+                    {**fact, "role": "Projektpartner"},
+                    where,
+                    _start("partners"),
+                )
             )
     elif isinstance(row, CooperationRow):
         for party in row.parties:
-            batch.rels.append(Rel("PARTY_TO", _ref(party), this, dict(fact), where))
+            batch.rels.append(
+                Rel("PARTY_TO", _ref(party), this, dict(fact), where, _start("parties"))
+            )

@@ -13,22 +13,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from graph.core.errors import Problem, ValidationFailed
 from graph.core.german import field_path, german_message
-from graph.core.model import AGS_KEY, AGS_SHAPE, ID_KEY, PARTIAL_DATE, STATE_KEY, WEB_ADDRESS
+from graph.core.model import AGS_SHAPE, ARS_SHAPE
 from graph.core.records import Batch, Node, Ref, Rel
 from loaders import yaml_lines
+from loaders.fields import Ags, Ars, DateText, Id, LongText, StateCode, Text, Url
 from loaders.textfile import read_utf8
 
-# key and date formats: graph.core.model's, nowhere else
-Id = Annotated[str, StringConstraints(pattern=ID_KEY.pattern)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-DateText = Annotated[str, StringConstraints(pattern=PARTIAL_DATE.pattern)]
-Ags = Annotated[str, StringConstraints(pattern=AGS_KEY.pattern)]
-StateCode = Annotated[str, StringConstraints(pattern=STATE_KEY.pattern)]
-Url = Annotated[str, StringConstraints(pattern=WEB_ADDRESS.pattern)]
 Sources = Annotated[list[Id], Field(min_length=1)]
 Confidence = Literal["low", "medium"]
 
@@ -44,6 +38,16 @@ MUNICIPALITY_KINDS = Literal[
     "Regionalverband",
 ]
 
+VERBAND_KINDS = Literal[
+    "Amt",
+    "Samtgemeinde",
+    "Verbandsgemeinde",
+    "Verwaltungsgemeinschaft",
+    "Kirchspielslandgemeinde",
+    "Verwaltungsverband",
+    "Erfüllende Gemeinde",
+]
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
@@ -52,7 +56,7 @@ class _Strict(BaseModel):
 class _Fact(_Strict):
     sources: Sources
     confidence: Confidence | None = None
-    note: Text | None = None
+    note: LongText | None = None
 
 
 class RefItem(_Strict):
@@ -61,11 +65,13 @@ class RefItem(_Strict):
     ref: Text
     role: Text | None = None
     since: DateText | None = None
+    #: the last day the relationship held (a membership that ended); unknown: left out
+    until: DateText | None = None
     staffel: int | None = None
     funding_eur: int | None = None
-    funding_note: Text | None = None
+    funding_note: LongText | None = None
     confidence: Confidence | None = None
-    note: Text | None = None
+    note: LongText | None = None
     sources: Sources | None = None
 
 
@@ -82,7 +88,7 @@ class Location(_Strict):
     lat: float = Field(ge=47.0, le=55.5)
     lon: float = Field(ge=5.5, le=15.5)
     sources: Sources
-    note: Text | None = None
+    note: LongText | None = None
 
 
 class Website(_Strict):
@@ -92,7 +98,7 @@ class Website(_Strict):
 
 class InferredSections(_Strict):
     sections: Annotated[list[Text], Field(min_length=1)]
-    note: Text | None = None
+    note: LongText | None = None
     sources: Sources
 
 
@@ -102,7 +108,7 @@ class SourceEntry(_Strict):
     title: Text
     publisher: Text | None = None
     date: DateText | None = None
-    note: Text | None = None
+    note: LongText | None = None
 
 
 class StateEntry(_Fact):
@@ -116,13 +122,28 @@ class MunicipalityEntry(_Fact):
     id: Id | None = None
     name: Text
     full_name: Text | None = None
+    official_name: Text | None = None
     kind: MUNICIPALITY_KINDS
     part_of: Ags | None = None
     population: Dated | None = None
     location: Location | None = None
     seat: Text | None = None
-    summary: Text | None = None
+    summary: LongText | None = None
     websites: list[Website] = []
+
+
+class GemeindeverbandEntry(_Fact):
+    """A Gemeindeverband as the directory has it (its members come from the directory)."""
+
+    ars: Ars
+    name: Text
+    full_name: Text | None = None
+    official_name: Text | None = None
+    kind: VERBAND_KINDS
+    part_of: Ags
+    seat: Text | None = None
+    location: Location | None = None
+    member_count: int | None = None
 
 
 class OrganisationEntry(_Fact):
@@ -130,7 +151,7 @@ class OrganisationEntry(_Fact):
     name: Text
     short_name: Text | None = None
     kind: Text
-    summary: Text | None = None
+    summary: LongText | None = None
     seat: Text | None = None
     founded: DateText | None = None
     state: StateCode | None = None
@@ -138,30 +159,61 @@ class OrganisationEntry(_Fact):
     members: RefList = []
 
 
+class CategoryCount(_Strict):
+    name: Text
+    count: int
+
+
+class StaffelEntry(_Strict):
+    """One call of a programme (the Smart Cities Staffeln 2019, 2020, 2021)."""
+
+    staffel: int
+    call_published: DateText | None = None
+    deadline: DateText | None = None
+    selected: DateText | None = None
+    count: int
+    applications: int | None = None
+    applications_approximate: bool = False
+    motto: Text | None = None
+    categories: list[CategoryCount] = []
+    kickoff: DateText | None = None
+    summary: LongText | None = None
+    budget_note: LongText | None = None
+    note: LongText | None = None
+    sources: Sources
+
+
 class NetworkEntry(_Fact):
     id: Id
     name: Text
-    kind: Literal["Pilotvorhaben", "Netzwerk", "Folgeprogramm"]
+    kind: Literal["Pilotvorhaben", "Netzwerk", "Folgeprogramm", "Förderprogramm"]
+    level: Text | None = None
+    name_variants: list[Text] = []
     start: DateText | None = None
     end: DateText | None = None
-    summary: Text | None = None
-    goals: list[Text] = []
+    end_note: LongText | None = None
+    summary: LongText | None = None
+    eligibility: LongText | None = None
+    funding_note: LongText | None = None
+    participant_count: int | None = None
+    goals: list[LongText] = []
     website: Url | None = None
     partners: RefList = []
     members: RefList = []
+    staffeln: list[StaffelEntry] = []
 
 
 class TopicEntry(_Fact):
     id: Id
     name: Text
-    facet: Literal["Baustein", "OZG-Themenfeld"]
-    summary: Text | None = None
+    facet: Literal["Baustein", "OZG-Themenfeld", "Smart-City-Handlungsfeld"]
+    summary: LongText | None = None
 
 
 class ProjectEntry(_Fact):
     id: Id
     title: Text
-    summary: Text | None = None
+    summary: LongText | None = None
     run_by: Annotated[RefList, Field(min_length=1)]
     partners: RefList = []
     topics: list[Id] = []
@@ -182,11 +234,11 @@ class WorkshopEntry(_Fact):
     date: DateText | None = None
     date_end: DateText | None = None
     place: Text | None = None
-    summary: Text | None = None
+    summary: LongText | None = None
     host: Text | RefItem | None = None
     co_hosts: RefList = []
     attendees: RefList = []
-    attendees_note: Text | None = None
+    attendees_note: LongText | None = None
     topics: list[Id] = []
     programme: Id | None = None
     inferred: bool = False
@@ -209,7 +261,7 @@ class ReportEntry(_Fact):
     located: bool | None = None
     publisher: Text | None = None
     pages: Text | None = None
-    summary: Text | None = None
+    summary: LongText | None = None
     authors: RefList = []
     concerns: RefList = []
     topics: list[Id] = []
@@ -227,8 +279,8 @@ class CooperationEntry(_Fact):
     title: Text
     since: DateText | None = None
     place: Text | None = None
-    summary: Text | None = None
-    goals: list[Text] = []
+    summary: LongText | None = None
+    goals: list[LongText] = []
     parties: Annotated[RefList, Field(min_length=1)]
     topics: list[Id] = []
     programme: Id | None = None
@@ -247,15 +299,89 @@ class FindingEntry(_Fact):
         "Gesamtbewertung",
     ]
     title: Text
-    statement: Text
+    statement: LongText
     concerns: RefList = []
     topics: list[Id] = []
+
+
+class Match(_Strict):
+    """How a participant was tied to the directory (data/programme/README.md, Matching)."""
+
+    how: Literal["unique", "by-level", "by-kreis", "official-name", "judgement", "none"]
+    official_name: Text | None = None
+    kind: Text | None = None
+    kreis: Ags | None = None
+    note: LongText | None = None
+    reason: Text | None = None
+
+
+class Body(_Strict):
+    """A Körperschaft taking part: by its directory key (or an organisation's id)."""
+
+    ref: Text
+    name: Text
+    name_variants: list[Text] = []
+    role: Literal["Federführung", "Mitglied"] | None = None
+    level: Literal["Gemeinde", "Gemeindeverband", "Kreis"] | None
+    land: StateCode | None
+    land_stated: bool | None = None
+    match: Match
+    confidence: Confidence | None = None
+    note: LongText | None = None
+    sources: Sources | None = None
+
+
+class ProgrammePartner(_Strict):
+    ref: Text
+    name: Text
+    role: Literal["Partner"]
+    since: DateText | None = None
+    note: LongText | None = None
+    sources: Sources | None = None
+
+
+class ParticipantEntry(_Fact):
+    """One participation in a programme: a single Körperschaft (→ its model project, a
+    `Project`) or a joint project with members (→ a `Cooperation`)."""
+
+    id: Id
+    programme: Id
+    staffel: int | None = None
+    category: Text
+    regierungsbezirk: Text | None = None
+    role: Literal["Modellprojekt", "Modellregion"]
+    form: Literal["Gemeinde", "Gemeindeverband", "Kreis", "Verbund", "Organisation"]
+    name: Text
+    name_in_list: Text | None = None
+    project_title: Text | None = None
+    name_variants: list[Text] = []
+    since: DateText
+    project_start: DateText | None = None
+    until: DateText | None
+    participant: Body | None = None
+    members: list[Body] = []
+    partners: list[ProgrammePartner] = []
+    member_count: int | None = None
+    member_count_note: LongText | None = None
+    topics: list[Id] = []
+    keywords: list[Text] = []
+    topics_collected: bool | None = None
+    summary: LongText | None = None
+    funding_note: LongText | None = None
+    also_in: list[Id] = []
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ParticipantEntry:
+        if (self.participant is None) == (not self.members):
+            raise ValueError("genau eines von „participant“ oder „members“ angeben")
+        return self
 
 
 SECTIONS: dict[str, tuple[type[_Strict], str]] = {
     "sources": (SourceEntry, "Source"),
     "states": (StateEntry, "State"),
     "municipalities": (MunicipalityEntry, "Municipality"),
+    "gemeindeverbaende": (GemeindeverbandEntry, "Gemeindeverband"),
     "organisations": (OrganisationEntry, "Organisation"),
     "networks": (NetworkEntry, "Network"),
     "topics": (TopicEntry, "Topic"),
@@ -264,16 +390,27 @@ SECTIONS: dict[str, tuple[type[_Strict], str]] = {
     "reports": (ReportEntry, "Report"),
     "cooperations": (CooperationEntry, "Cooperation"),
     "findings": (FindingEntry, "Finding"),
+    # a participation's node: a Project, or a Cooperation for a joint one (`_label`)
+    "participants": (ParticipantEntry, "Project"),
 }
 
 
-def read_curated(path: str | Path) -> Batch:
-    """All curated facts in ``path`` (a directory of ``*.yaml`` files, or one file).
+def _label(section: str, entry: _Strict) -> str:
+    """The node label of an entry: a joint participation is a Cooperation."""
+    if isinstance(entry, ParticipantEntry) and entry.members:
+        return "Cooperation"
+    return SECTIONS[section][1]
+
+
+def read_curated(path: str | Path, *, subfolders: bool = True) -> Batch:
+    """All curated facts in ``path`` (a directory of ``*.yaml`` files, with those of its
+    sub-folders — ``data/programme/`` — unless ``subfolders`` is false, or one file).
 
     Raises `ValidationFailed` listing every problem found; returns nothing partial.
     """
     root = Path(path)
-    files = sorted(root.glob("*.yaml")) if root.is_dir() else [root]
+    pattern = root.rglob if subfolders else root.glob
+    files = sorted(pattern("*.yaml")) if root.is_dir() else [root]
     if root.is_dir() and not files:
         raise ValidationFailed([Problem(str(root), None, None, "keine .yaml-Dateien gefunden")])
     builder = _Builder(str(root))
@@ -333,7 +470,7 @@ class _Builder:
                 self._validate(name, section, raw, item_line)
 
     def _validate(self, file: str, section: str, raw: Any, line: int) -> None:
-        model, label = SECTIONS[section]
+        model = SECTIONS[section][0]
         if not isinstance(raw, yaml_lines.LineDict):
             self.problems.append(Problem(file, line, section, "Eintrag mit Feldern erwartet"))
             return
@@ -351,7 +488,10 @@ class _Builder:
                     )
                 )
             return
-        key = str(next(v for v in (getattr(entry, f, None) for f in ("code", "ags", "id")) if v))
+        label = _label(section, entry)
+        key = str(
+            next(v for v in (getattr(entry, f, None) for f in ("code", "ags", "ars", "id")) if v)
+        )
         where = f"{file}:{line}"
         if (label, key) in self.defined:
             self.problems.append(
@@ -391,6 +531,7 @@ class _Builder:
             "sources": self._sources,
             "states": self._states,
             "municipalities": self._municipalities,
+            "gemeindeverbaende": self._gemeindeverbaende,
             "organisations": self._organisations,
             "networks": self._networks,
             "topics": self._topics,
@@ -399,11 +540,14 @@ class _Builder:
             "reports": self._reports,
             "cooperations": self._cooperations,
             "findings": self._findings,
+            "participants": self._participants,
         }
 
     def _ref(self, text: str) -> Ref:
         if AGS_SHAPE.match(text):
             return Ref(text, "Municipality")
+        if ARS_SHAPE.match(text):
+            return Ref(text, "Gemeindeverband")
         if text in self.ids:
             label, key = self.ids[text]
             return Ref(key, label)
@@ -453,6 +597,15 @@ class _Builder:
             "website_titles": [w.title or w.url for w in sites],
         }
 
+    @staticmethod
+    def _location(loc: Location) -> dict[str, Any]:
+        return {
+            "lat": loc.lat,
+            "lon": loc.lon,
+            "location_sources": list(loc.sources),
+            "location_note": loc.note,
+        }
+
     def _sources(self, e: SourceEntry, file: str, raw: yaml_lines.LineDict) -> None:
         props = e.model_dump(exclude={"id"}, exclude_none=True)
         self._node("Source", e.id, props, self._where(file, raw))
@@ -470,6 +623,7 @@ class _Builder:
         props: dict[str, Any] = {
             "name": e.name,
             "full_name": e.full_name,
+            "official_name": e.official_name,
             "kind": e.kind,
             "level": "Kreis" if len(e.ags) == 5 else "Gemeinde",
             "state_code": e.ags[:2],
@@ -487,12 +641,7 @@ class _Builder:
             }
             sources += [s for s in e.population.sources if s not in sources]
         if e.location:
-            props |= {
-                "lat": e.location.lat,
-                "lon": e.location.lon,
-                "location_sources": list(e.location.sources),
-                "location_note": e.location.note,
-            }
+            props |= self._location(e.location)
             sources += [s for s in e.location.sources if s not in sources]
         props["sources"] = sources
         where = self._where(file, raw)
@@ -532,18 +681,64 @@ class _Builder:
         this = Ref(e.id, "Organisation")
         self._rels("MEMBER_OF", "members", e.members, this, False, e, file, raw)
 
+    def _gemeindeverbaende(
+        self, e: GemeindeverbandEntry, file: str, raw: yaml_lines.LineDict
+    ) -> None:
+        props: dict[str, Any] = {
+            "name": e.name,
+            "full_name": e.full_name,
+            "official_name": e.official_name,
+            "kind": e.kind,
+            "state_code": e.ars[:2],
+            "seat": e.seat,
+            "member_count": e.member_count,
+            **self._fact_props(e),
+        }
+        if e.location:
+            props |= self._location(e.location)
+        where = self._where(file, raw)
+        self._node("Gemeindeverband", e.ars, props, where)
+        this = Ref(e.ars, "Gemeindeverband")
+        rel = {"sources": list(e.sources)}
+        self.batch.rels.append(Rel("IN_STATE", this, Ref(e.ars[:2], "State"), rel, where))
+        self.batch.rels.append(
+            Rel(
+                "PART_OF",
+                this,
+                Ref(e.part_of, "Municipality"),
+                rel,
+                self._where(file, raw, "part_of"),
+            )
+        )
+
     def _networks(self, e: NetworkEntry, file: str, raw: yaml_lines.LineDict) -> None:
+        st = e.staffeln
         self._node(
             "Network",
             e.id,
             {
                 "name": e.name,
                 "kind": e.kind,
+                "level": e.level,
+                "name_variants": e.name_variants,
                 "start": e.start,
                 "end": e.end,
+                "end_note": e.end_note,
                 "summary": e.summary,
+                "eligibility": e.eligibility,
+                "funding_note": e.funding_note,
+                "participant_count": e.participant_count,
                 "goals": e.goals,
                 "website": e.website,
+                # Staffeln as parallel lists (a store property holds no maps); "" = unknown
+                "staffeln": [s.staffel for s in st],
+                "staffel_selected": [s.selected or "" for s in st],
+                "staffel_counts": [s.count for s in st],
+                "staffel_applications": [s.applications or 0 for s in st],
+                "staffel_mottos": [s.motto or "" for s in st],
+                "staffel_summaries": [s.summary or "" for s in st],
+                "staffel_notes": [s.note or "" for s in st],
+                "staffel_sources": sorted({x for s in st for x in s.sources}),
                 **self._fact_props(e),
             },
             self._where(file, raw),
@@ -682,4 +877,95 @@ class _Builder:
         )
         this = Ref(e.id, "Finding")
         self._rels("CONCERNS", "concerns", e.concerns, this, True, e, file, raw)
+        self._rels("ABOUT", "topics", e.topics, this, True, e, file, raw)
+
+    # -- programmes (data/programme/README.md) ----------------------------------------------
+
+    def _rel(self, rtype: str, start: Ref, end: Ref, props: dict[str, Any], where: str) -> None:
+        clean = {k: v for k, v in props.items() if v is not None and v != []}
+        self.batch.rels.append(Rel(rtype, start, end, clean, where))
+
+    def _participants(self, e: ParticipantEntry, file: str, raw: yaml_lines.LineDict) -> None:
+        """A single participant runs its model project (a `Project`); a joint one is a
+        `Cooperation` of its members. Either is ``IN_PROGRAMME`` with the participation's
+        role, Staffel, category and dates; topics are ``ABOUT`` it."""
+        label = _label("participants", e)
+        title = e.project_title if label == "Project" and e.project_title else e.name
+        if label == "Project" and not e.project_title:
+            title = f"{e.role} {e.name}"
+        props: dict[str, Any] = {
+            "title": title,
+            "name_in_list": e.name_in_list,
+            "project_title": e.project_title,
+            "name_variants": e.name_variants,
+            "summary": e.summary,
+            "since": e.since,
+            "start": e.project_start or e.since,
+            "end": e.until,
+            "staffel": e.staffel,
+            "category": e.category,
+            "programme_role": e.role,
+            "regierungsbezirk": e.regierungsbezirk,
+            "member_count": e.member_count,
+            "member_count_note": e.member_count_note,
+            "keywords": e.keywords,
+            "topics_collected": e.topics_collected,
+            "funding_note": e.funding_note,
+            **self._fact_props(e),
+        }
+        if label == "Cooperation":
+            props["kind"] = "interkommunal"
+        where = self._where(file, raw)
+        self._node(label, e.id, props, where)
+        this = Ref(e.id, label)
+        self._rel(
+            "IN_PROGRAMME",
+            this,
+            self._ref(e.programme),
+            {
+                "role": e.role,
+                "staffel": e.staffel,
+                "category": e.category,
+                "since": e.since,
+                "until": e.until,
+                "project_start": e.project_start,
+                "sources": list(e.sources),
+            },
+            self._where(file, raw, "programme"),
+        )
+        if e.participant is not None:
+            bodies: list[tuple[str, int | None, Body]] = [("participant", None, e.participant)]
+            rtype = "RUNS"
+        else:
+            bodies = [("members", i, m) for i, m in enumerate(e.members)]
+            rtype = "PARTY_TO"
+        for fld, i, body in bodies:
+            loc = (fld,) if i is None else (fld, i)
+            self._rel(
+                rtype,
+                self._ref(body.ref),
+                this,
+                {
+                    "role": body.role or ("Träger" if rtype == "RUNS" else None),
+                    "confidence": body.confidence,
+                    "note": body.note,
+                    "match": body.match.how,
+                    "match_note": body.match.note or body.match.reason,
+                    "sources": list(body.sources or e.sources),
+                },
+                self._where(file, raw, *loc),
+            )
+        for i, partner in enumerate(e.partners):
+            self._rel(
+                "PARTY_TO" if label == "Cooperation" else "PARTNER_OF",
+                self._ref(partner.ref),
+                this,
+                {
+                    "role": partner.role,
+                    "since": partner.since,
+                    "note": partner.note,
+                    "sources": list(partner.sources or e.sources),
+                },
+                self._where(file, raw, "partners", i),
+            )
         self._rels("ABOUT", "topics", e.topics, this, True, e, file, raw)

@@ -11,8 +11,9 @@ Both readers turn their format into the same plain records
 (:class:`loaders.destatis_records.Parsed`); this module
 checks what only the whole file can tell (duplicate keys, a Gemeinde without its Kreis) and
 builds the :class:`~graph.records.Batch`: one ``Source`` for the edition, the Länder, the
-Kreise that are not kreisfreie Städte, and every Gemeinde except the gemeindefreie Gebiete,
-tied together with ``IN_STATE`` and ``PART_OF``.
+Kreise that are not kreisfreie Städte, the Gemeindeverbände (Satzart 50 without the
+pseudo-records of verbandsfreie Gemeinden), and every Gemeinde except the gemeindefreie
+Gebiete, tied together with ``IN_STATE``, ``PART_OF`` and ``IN_VERBAND``.
 
 Every problem is collected with file, row or line and field, and the load fails with
 :class:`~graph.core.errors.ValidationFailed` listing all of them, so that a user fixes a broken
@@ -35,6 +36,7 @@ from loaders.destatis_records import (
     GEMEINDE_KINDS,
     KREIS_KINDS,
     SATZARTEN,
+    VERBAND_KINDS,
     KreisRecord,
     LandRecord,
     Parsed,
@@ -276,7 +278,7 @@ def _build(
             Node(
                 "State",
                 land.code,
-                {"name": state_name, "abbr": abbr, SOURCES_PROP: sources},
+                {"name": state_name, "abbr": abbr, "gebietsstand": gs_iso, SOURCES_PROP: sources},
                 where(land.line),
             )
         )
@@ -339,6 +341,8 @@ def _build(
             )
         )
         kreis_nodes.add(k.key)
+
+    verband_nodes = _verbaende(parsed, kreise, kreis_nodes, gs_iso, sources, batch, where, problems)
 
     # Gemeinden
     seen_ags: dict[str, int] = {}
@@ -420,6 +424,17 @@ def _build(
                     w,
                 )
             )
+        if g.verband in verband_nodes:
+            verband_nodes[g.verband]["member_count"] += 1
+            batch.rels.append(
+                Rel(
+                    "IN_VERBAND",
+                    Ref(g.ags, "Municipality"),
+                    Ref(g.verband, "Gemeindeverband"),
+                    rel_props,
+                    w,
+                )
+            )
 
     if pop_iso is None and any("population_unknown_date" in n.props for n in batch.nodes):
         batch.notices.append(
@@ -431,3 +446,73 @@ def _build(
     if not parsed.gemeinden and not problems:
         problems.add(None, None, "keine Gemeinden gefunden (kein Satz der Satzart 60)")
     return batch
+
+
+def _verbaende(
+    parsed: Parsed,
+    kreise: dict[str, KreisRecord],
+    kreis_nodes: set[str],
+    gs_iso: str,
+    sources: list[str],
+    batch: Batch,
+    where: Any,
+    problems: Problems,
+) -> dict[str, dict[str, Any]]:
+    """The Gemeindeverband nodes (with ``IN_STATE`` and ``PART_OF`` their Kreis) added to
+    ``batch``, and their properties by key: ``member_count`` starts at 0 and is counted up
+    by the Gemeinden. The pseudo-records of
+    verbandsfreie Gemeinden (TK 50) are no associations and are left out."""
+    out: dict[str, dict[str, Any]] = {}
+    seen: dict[str, int] = {}
+    for v in parsed.verbaende:
+        first = seen.get(v.key)
+        if first is not None:
+            problems.add(
+                v.line,
+                "Gemeindeverband",
+                f"Gemeindeverband „{v.key}“ kommt doppelt vor (zuerst in Zeile {first})",
+            )
+            continue
+        seen[v.key] = v.line
+        if v.tk not in VERBAND_KINDS:
+            problems.add(
+                v.line,
+                "Textkennzeichen",
+                f"Textkennzeichen „{v.tk}“ für Gemeindeverband „{v.key}“ ist unbekannt "
+                "(erwartet 50 bis 58)",
+            )
+            continue
+        kind = VERBAND_KINDS[v.tk]
+        if kind is None:
+            continue
+        if v.key[:5] not in kreise:
+            problems.add(
+                v.line,
+                "Kreis",
+                f"Kreis „{v.key[:5]}“ des Gemeindeverbands „{v.key}“ ({v.official_name}) "
+                "fehlt in der Datei (kein Satz der Satzart 40)",
+            )
+            continue
+        name = short_name(v.official_name)
+        props: dict[str, Any] = {
+            "name": name,
+            "official_name": v.official_name,
+            "kind": kind,
+            "state_code": v.key[:2],
+            "member_count": 0,
+            "gebietsstand": gs_iso,
+        }
+        if v.tk != "58":  # an erfüllende Gemeinde is named after the Gemeinde itself
+            props["full_name"] = f"{kind} {name}"
+        if v.seat:
+            props["seat"] = v.seat
+        props[SOURCES_PROP] = sources
+        w = where(v.line)
+        out[v.key] = props
+        batch.nodes.append(Node("Gemeindeverband", v.key, props, w))
+        ref = Ref(v.key, "Gemeindeverband")
+        rel_props = {SOURCES_PROP: sources}
+        batch.rels.append(Rel("IN_STATE", ref, Ref(v.key[:2], "State"), rel_props, w))
+        if v.key[:5] in kreis_nodes:
+            batch.rels.append(Rel("PART_OF", ref, Ref(v.key[:5], "Municipality"), rel_props, w))
+    return out

@@ -22,6 +22,7 @@ from loaders.destatis_records import (
     Parsed,
     Problems,
     Progress,
+    VerbandRecord,
     valid_land,
 )
 
@@ -33,6 +34,7 @@ GEBIETSSTAND: Field = ("Gebietsstand", 3, 10)
 LAND: Field = ("Land", 11, 12)
 KREIS: Field = ("Kreis", 11, 15)
 AGS: Field = ("AGS", 11, 18)
+VERBAND: Field = ("Gemeindeverband", 19, 22)
 NAME: Field = ("Name", 23, 72)
 SEAT: Field = ("Sitz der Verwaltung", 73, 122)
 TK: Field = ("Textkennzeichen", 123, 124)
@@ -48,7 +50,7 @@ REQUIRED: dict[str, tuple[Field, ...]] = {
     "20": (GEBIETSSTAND,),
     "30": (GEBIETSSTAND,),
     "40": (GEBIETSSTAND, KREIS, TK),
-    "50": (GEBIETSSTAND,),
+    "50": (GEBIETSSTAND, KREIS, VERBAND, TK),
     "60": (GEBIETSSTAND, AGS, TK),
 }
 GEMEINDE_FIELDS: tuple[Field, ...] = (AREA, POPULATION, PLZ)
@@ -198,6 +200,8 @@ def read_gv100(data: bytes, problems: Problems, progress: Progress | None) -> Pa
                         n,
                     )
                 )
+        elif satzart == "50":
+            _verband(line, n, parsed, problems)
         elif satzart == "60":
             _gemeinde(line, n, parsed, problems)
 
@@ -229,6 +233,31 @@ def _check_land(land: str, n: int, problems: Problems) -> bool:
     return False
 
 
+def _verband_key(line: str) -> str:
+    """Kreis (11–15) + Verband (19–22): the 9-digit ``ARS[0:9]``."""
+    return _get(line, KREIS) + _get(line, VERBAND)
+
+
+def _verband(line: str, n: int, parsed: Parsed, problems: Problems) -> None:
+    key = _verband_key(line)
+    if not (key.isascii() and key.isdigit() and len(key) == 9):
+        problems.add(
+            n,
+            "Gemeindeverband",
+            f"Gemeindeverband „{key}“ ist ungültig: 9 Ziffern erwartet (Stellen 11–15 und 19–22)",
+        )
+    elif _check_land(key[:2], n, problems):
+        parsed.verbaende.append(
+            VerbandRecord(
+                key,
+                _get(line, TK).strip(),
+                _get(line, NAME).strip(),
+                _get(line, SEAT).strip() or None,
+                n,
+            )
+        )
+
+
 def _gemeinde(line: str, n: int, parsed: Parsed, problems: Problems) -> None:
     ags = _get(line, AGS)
     if not (ags.isascii() and ags.isdigit()):
@@ -236,7 +265,14 @@ def _gemeinde(line: str, n: int, parsed: Parsed, problems: Problems) -> None:
         return
     if not _check_land(ags[:2], n, problems):
         return
-    rec = GemeindeRecord(ags, _get(line, TK).strip(), _get(line, NAME).strip(), n)
+    verband = _verband_key(line)
+    rec = GemeindeRecord(
+        ags,
+        _get(line, TK).strip(),
+        _get(line, NAME).strip(),
+        n,
+        verband if verband.isascii() and verband.isdigit() and len(verband) == 9 else None,
+    )
     parsed.gemeinden.append(rec)
     if GEMEINDE_KINDS.get(rec.tk, "") is None:
         return  # gemeindefreies Gebiet: dropped later, its figures are not needed

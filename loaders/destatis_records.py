@@ -44,6 +44,21 @@ GEMEINDE_KINDS: dict[str, str | None] = {
     "67": "Große Kreisstadt",
 }
 
+#: Gemeindeverband Textkennzeichen → ``kind``. 50 maps to ``None``: the pseudo-record of a
+#: verbandsfreie Gemeinde, which is no association. 57 (Verwaltungsgemeinschaft, Träger-
+#: modell) is in the record description but in no edition here.
+VERBAND_KINDS: dict[str, str | None] = {
+    "50": None,
+    "51": "Amt",
+    "52": "Samtgemeinde",
+    "53": "Verbandsgemeinde",
+    "54": "Verwaltungsgemeinschaft",
+    "55": "Kirchspielslandgemeinde",
+    "56": "Verwaltungsverband",
+    "57": "Verwaltungsgemeinschaft",
+    "58": "Erfüllende Gemeinde",
+}
+
 PROGRESS_EVERY = 1000
 
 _DATE_DE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
@@ -72,13 +87,26 @@ class KreisRecord:
 
 
 @dataclass(slots=True)
+class VerbandRecord:
+    """A Satzart-50 record with a checked 9-digit key (Kreis + Verband, ``ARS[0:9]``)."""
+
+    key: str
+    tk: str
+    official_name: str
+    seat: str | None
+    line: int
+
+
+@dataclass(slots=True)
 class GemeindeRecord:
-    """A Satzart-60 record with a checked 8-digit AGS; numbers are already parsed."""
+    """A Satzart-60 record with a checked 8-digit AGS; numbers are already parsed.
+    ``verband`` is the 9-digit key of its Gemeindeverband record (``ARS[0:9]``), if given."""
 
     ags: str
     tk: str
     official_name: str
     line: int
+    verband: str | None = None
     area_km2: float | None = None
     population: int | None = None
     plz: str | None = None
@@ -94,6 +122,7 @@ class Parsed:
     population_date: date | None = None
     lands: list[LandRecord] = field(default_factory=list)
     kreise: list[KreisRecord] = field(default_factory=list)
+    verbaende: list[VerbandRecord] = field(default_factory=list)
     gemeinden: list[GemeindeRecord] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 

@@ -27,6 +27,7 @@ from loaders.destatis_records import (
     Parsed,
     Problems,
     Progress,
+    VerbandRecord,
     parse_german_date,
     valid_land,
 )
@@ -212,11 +213,11 @@ def read_xlsx(data: bytes, problems: Problems, progress: Progress | None) -> Par
     parsed = Parsed()
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except CalamineError as e:
+    except CalamineError:  # its message is English ("Cannot detect file format")
         problems.add(
             None,
             None,
-            f"keine gültige xlsx-Datei (beschädigt, unvollständig oder kein Excel): {e}",
+            "keine gültige xlsx-Datei (beschädigt, unvollständig oder kein Excel)",
         )
         return None
     sheet_name = _choose_sheet(wb, problems, parsed.notices)
@@ -258,6 +259,8 @@ def read_xlsx(data: bytes, problems: Problems, progress: Progress | None) -> Par
             _land(row, line, code, parsed, problems)
         elif satzart == "40":
             _kreis(row, line, code, parsed, problems)
+        elif satzart == "50":
+            _verband(row, line, code, parsed, problems)
         elif satzart == "60":
             _gemeinde(row, line, code, parsed, problems)
     if progress is not None:
@@ -296,6 +299,25 @@ def _kreis(row: Sequence[Any], line: int, code: _Codes, parsed: Parsed, p: Probl
     parsed.kreise.append(KreisRecord(key, code(row[TK], 2), _text(row[NAME]), None, line))
 
 
+def _verband_key(row: Sequence[Any], code: _Codes) -> str:
+    """Land + RB + Kreis + VB (columns C–F): the 9-digit ``ARS[0:9]``."""
+    return code(row[LAND], 2) + code(row[RB], 1) + code(row[KREIS], 2) + code(row[VB], 4)
+
+
+def _verband(row: Sequence[Any], line: int, code: _Codes, parsed: Parsed, p: Problems) -> None:
+    key = _verband_key(row, code)
+    if not (len(key) == 9 and key.isascii() and key.isdigit()):
+        p.add(
+            line,
+            "Gemeindeverband",
+            f"Gemeindeverband „{key}“ ist ungültig: 9 Ziffern erwartet (Spalten C–F)",
+        )
+        return
+    if not _check_land(key[:2], line, p):
+        return
+    parsed.verbaende.append(VerbandRecord(key, code(row[TK], 2), _text(row[NAME]), None, line))
+
+
 def _gemeinde(row: Sequence[Any], line: int, code: _Codes, parsed: Parsed, p: Problems) -> None:
     land = code(row[LAND], 2)
     ags = land + code(row[RB], 1) + code(row[KREIS], 2) + code(row[GEM], 3)
@@ -304,7 +326,14 @@ def _gemeinde(row: Sequence[Any], line: int, code: _Codes, parsed: Parsed, p: Pr
         return
     if not _check_land(land, line, p):
         return
-    rec = GemeindeRecord(ags, code(row[TK], 2), _text(row[NAME]), line)
+    verband = _verband_key(row, code)
+    rec = GemeindeRecord(
+        ags,
+        code(row[TK], 2),
+        _text(row[NAME]),
+        line,
+        verband if len(verband) == 9 and verband.isascii() and verband.isdigit() else None,
+    )
     parsed.gemeinden.append(rec)
     if rec.tk in ("65", "66"):
         return  # gemeindefreies Gebiet: dropped later, its figures are not needed

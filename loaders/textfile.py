@@ -7,6 +7,14 @@ from pathlib import Path
 
 from graph.core.errors import Problem, ValidationFailed
 
+#: First bytes of files that are no text, and what they are (a renamed download, say).
+BINARY_FORMATS: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "eine Excel- (.xlsx) oder ZIP-Datei"),
+    (b"\xd0\xcf\x11\xe0", "eine alte Excel-Datei (.xls)"),
+    (b"%PDF", "eine PDF-Datei"),
+    (b"SQLite format 3\x00", "eine SQLite-Datenbank"),
+)
+
 
 def read_utf8(path: Path, display: str | None = None) -> str:
     """The file's text (a UTF-8 byte-order mark is dropped). Raises `ValidationFailed`."""
@@ -19,6 +27,20 @@ def read_utf8(path: Path, display: str | None = None) -> str:
         raise ValidationFailed(
             [Problem(name, None, None, f"Datei kann nicht gelesen werden ({exc.strerror})")]
         ) from None
+    for magic, what in BINARY_FORMATS:
+        if data.startswith(magic):
+            raise ValidationFailed(
+                [
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        f"Die Datei ist keine Textdatei, sondern {what} (umbenannt?). Ein "
+                        "Gemeindeverzeichnis als .xlsx laden, eine Tabelle in Excel als „CSV "
+                        "UTF-8 (durch Trennzeichen getrennt)“ speichern.",
+                    )
+                ]
+            )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

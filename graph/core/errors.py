@@ -61,6 +61,11 @@ class StoreUnavailable(KommunetzError):
     CLI exit code 3)."""
 
 
+class UnusableStoreFile(InvalidInput):
+    """``KOMMUNETZ_DB`` names a file that is no SQLite database (CLI exit code 2); the file
+    is left as it is."""
+
+
 class NotFound(InvalidInput):
     """A node asked for by name or key does not exist."""
 

@@ -6,6 +6,10 @@
   instead of erasing the first one's.
 * Dated properties (``population`` with ``population_date``) keep the newer value, so the
   Destatis directory and the dossier can be loaded in any order.
+* A record of an older edition (its ``gebietsstand`` before the stored one) changes
+  nothing but the dated properties (where the newer date wins anyway): names, kind, area,
+  coordinates, the Gebietsstand and the sources of the newer edition stay
+  (`older_edition`). Records without an edition (the curated data) are not editions.
 
 Both stores read what is stored, apply `merge_props` and write only what changed
 (`prop_changes`); the contract tests hold them together.
@@ -16,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
-from graph.core.model import DATED_PROPS, SOURCES_PROP
+from graph.core.model import DATED_PROPS, EDITION_PROP, SOURCES_PROP
 
 DATED_KEYS = frozenset(DATED_PROPS) | frozenset(DATED_PROPS.values())
 
@@ -29,9 +33,17 @@ def _split(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[str] | None, 
     return plain, (list(sources) if sources is not None else None), dated
 
 
+def older_edition(before: Mapping[str, Any] | None, incoming: Mapping[str, Any]) -> bool:
+    """Whether ``incoming`` comes from an older edition of the directory than ``before``."""
+    new, old = incoming.get(EDITION_PROP), before.get(EDITION_PROP) if before else None
+    return new is not None and old is not None and str(new) < str(old)
+
+
 def merge_props(before: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict[str, Any]:
     """The properties after upserting ``incoming`` onto ``before``."""
     plain, sources, dated = _split(incoming)
+    if older_edition(before, incoming):
+        plain, sources = {}, None
     after = dict(before)
     for k, v in plain.items():
         if v is None:
@@ -51,6 +63,23 @@ def merge_props(before: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict[
             after[date_prop] = new_date
             if after[prop] is None:
                 after.pop(prop)
+    return after
+
+
+def created_props(incoming: Mapping[str, Any]) -> dict[str, Any]:
+    """``merge_props({}, incoming)`` for a record that is not stored yet, in one pass: a
+    Germany-scale load creates 280,000 of them, and the general rule's three dicts per
+    record were a third of its Python time."""
+    after = {k: v for k, v in incoming.items() if v is not None and k not in DATED_KEYS}
+    if SOURCES_PROP in after:
+        after[SOURCES_PROP] = list(after[SOURCES_PROP])
+    for prop, date_prop in DATED_PROPS.items():
+        new_date = incoming.get(date_prop)
+        if new_date is not None:
+            after[date_prop] = new_date
+            value = incoming.get(prop)
+            if value is not None:
+                after[prop] = value
     return after
 
 
@@ -74,9 +103,15 @@ def upserts(
     Both stores decide "created / updated / unchanged" with this one function."""
     for ident, incoming in records:
         before = stored.get(ident)
-        after = merge_props(before or {}, incoming)
-        changes = prop_changes(before or {}, after)
-        if before is not None and not changes:
+        if before is None:
+            # nothing stored: every property is a change (`prop_changes` of {} is ``after``)
+            after = created_props(incoming)
+            stored[ident] = after
+            yield ident, after, after, True
+            continue
+        after = merge_props(before, incoming)
+        changes = prop_changes(before, after)
+        if not changes:
             continue
         stored[ident] = after
-        yield ident, after, changes, before is None
+        yield ident, after, changes, False

@@ -36,6 +36,11 @@ AGS_KEY: Final[re.Pattern[str]] = re.compile(r"^(0[1-9]|1[0-6])\d{3}(\d{3})?$")
 #: a bare reference as a Kommune (and the store says so when no such Kommune exists), not
 #: as an organisation whose id happens to be digits.
 AGS_SHAPE: Final[re.Pattern[str]] = re.compile(r"^\d{5}(\d{3})?$")
+#: A Gemeindeverband (Amt, Samtgemeinde, Verbandsgemeinde, Verwaltungsgemeinschaft …): the
+#: Verband part of its Amtlicher Regionalschlüssel, 9 digits (Kreis + 4), as Destatis gives it.
+ARS_KEY: Final[re.Pattern[str]] = re.compile(r"^(0[1-9]|1[0-6])\d{7}$")
+#: How a reference is written when it means a Gemeindeverband: 9 digits.
+ARS_SHAPE: Final[re.Pattern[str]] = re.compile(r"^\d{9}$")
 #: A date as the data writes it: a year, a month or a day (``2014``, ``2014-09``,
 #: ``2014-09-22``).
 #: A web address as sources and websites give it.
@@ -46,6 +51,7 @@ NODE_TYPES: Final[dict[str, NodeType]] = {
     t.label: t
     for t in (
         NodeType("Municipality", "ags", AGS_KEY, "Kommune", "Kommunen"),
+        NodeType("Gemeindeverband", "ars", ARS_KEY, "Gemeindeverband", "Gemeindeverbände"),
         NodeType("State", "code", STATE_KEY, "Land", "Länder"),
         NodeType("Organisation", "id", ID_KEY, "Organisation", "Organisationen"),
         NodeType("Network", "id", ID_KEY, "Netzwerk", "Netzwerke"),
@@ -66,7 +72,10 @@ NODE_TYPES: Final[dict[str, NodeType]] = {
 PUBLIC_LABELS: Final[frozenset[str]] = frozenset(NODE_TYPES) - {"Registration", "Contact"}
 
 #: Labels whose nodes are actors in the network (they run projects, attend workshops...).
-ACTOR_LABELS: Final[frozenset[str]] = frozenset({"Municipality", "Organisation"})
+#: A Gemeindeverband is one too: Amt Süderbrarup is a Smart-City model project.
+ACTOR_LABELS: Final[frozenset[str]] = frozenset({"Municipality", "Gemeindeverband", "Organisation"})
+#: Labels whose nodes are Körperschaften of the official directory (keyed by AGS or ARS).
+DIRECTORY_LABELS: Final[frozenset[str]] = frozenset({"Municipality", "Gemeindeverband"})
 
 
 @dataclass(frozen=True)
@@ -91,8 +100,27 @@ _ACTORS = set(ACTOR_LABELS)
 REL_TYPES: Final[dict[str, RelType]] = {
     r.type: r
     for r in (
-        _rel("IN_STATE", {"Municipality"}, {"State"}, "liegt in", administrative=True),
-        _rel("PART_OF", {"Municipality"}, {"Municipality"}, "gehört zu", administrative=True),
+        _rel(
+            "IN_STATE",
+            {"Municipality", "Gemeindeverband"},
+            {"State"},
+            "liegt in",
+            administrative=True,
+        ),
+        _rel(
+            "PART_OF",
+            {"Municipality", "Gemeindeverband"},
+            {"Municipality"},
+            "gehört zu",
+            administrative=True,
+        ),
+        _rel(
+            "IN_VERBAND",
+            {"Municipality"},
+            {"Gemeindeverband"},
+            "gehört zum Gemeindeverband",
+            administrative=True,
+        ),
         _rel("MEMBER_OF", _ACTORS, {"Network", "Organisation"}, "ist Mitglied von"),
         _rel(
             "PARTNER_OF",
@@ -151,6 +179,11 @@ UNSOURCED_LABELS: Final[frozenset[str]] = frozenset({"Source", "Registration", "
 #: loaders (say, the dossier and the Destatis directory) both know a municipality.
 DATED_PROPS: Final[dict[str, str]] = {"population": "population_date"}
 
+#: The edition date a directory record carries (the Destatis Gebietsstand). A record of
+#: an older edition leaves a node stored from a newer one alone — every directory fact,
+#: not only the population — and so do the older record's relationships.
+EDITION_PROP: Final[str] = "gebietsstand"
+
 #: Dates and times are shown, and membership dates counted, in German local time.
 BERLIN: Final[ZoneInfo] = ZoneInfo("Europe/Berlin")
 
@@ -174,7 +207,7 @@ def split_node_id(nid: str) -> tuple[str, str]:
 
 
 def key_property(label: str) -> str:
-    """The key property of ``label`` (``ags``, ``code`` or ``id``)."""
+    """The key property of ``label`` (``ags``, ``ars``, ``code`` or ``id``)."""
     return NODE_TYPES[label].key
 
 

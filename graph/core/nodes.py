@@ -72,7 +72,8 @@ class Entity:
         bits = [self.kind or NODE_TYPES[self.label].singular]
         if self.label != "State" and self.state_code in STATES:
             bits.append(STATES[self.state_code][0])
-        bits.append(f"AGS {self.key}" if self.label == "Municipality" else self.key)
+        key_name = {"Municipality": "AGS ", "Gemeindeverband": "ARS "}.get(self.label, "")
+        bits.append(key_name + self.key)
         return f"{self.name} ({', '.join(bits)})"
 
     def quoted(self) -> str:

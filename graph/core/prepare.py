@@ -18,11 +18,11 @@ from graph.core.records import Batch, Node, Ref, Rel, check_batch
 Exists = Callable[[set[tuple[str, str]]], set[tuple[str, str]]]
 
 
-def _problem(where: str, origin: str, message: str) -> Problem:
+def _problem(where: str, origin: str, message: str, fld: str | None = None) -> Problem:
     file, _, line = where.rpartition(":")
     if file and line.isdigit():
-        return Problem(file, int(line), None, message)
-    return Problem(where or origin, None, None, message)
+        return Problem(file, int(line), fld, message)
+    return Problem(where or origin, None, fld, message)
 
 
 def _candidates(ref: Ref, allowed: frozenset[str]) -> list[str]:
@@ -84,7 +84,10 @@ def prepare_batch(batch: Batch, exists: Exists, *, require_sources: bool = True)
             continue
         rt = REL_TYPES[r.type]
         ends: list[Ref] = []
-        for ref, allowed, role in ((r.start, rt.starts, "Start"), (r.end, rt.ends, "Ziel")):
+        ends_of = ((r.start, rt.starts, r.fields[0]), (r.end, rt.ends, r.fields[1]))
+        for ref, allowed, column in ends_of:
+            # the column names the end when the input had one; else say which relationship
+            about = "" if column else f" (Beziehung „{rt.description}“)"
             hits = [lb for lb in _candidates(ref, allowed) if (lb, ref.key) in known]
             if len(hits) == 1:
                 ends.append(Ref(ref.key, hits[0]))
@@ -99,16 +102,19 @@ def prepare_batch(batch: Batch, exists: Exists, *, require_sources: bool = True)
                     _problem(
                         r.where,
                         batch.origin,
-                        f"{role} von {r.type}: {what} „{ref.key}“ gibt es weder in dieser "
-                        "Eingabe noch im Graphen",
+                        f"{what} „{ref.key}“ gibt es weder in dieser Eingabe noch im "
+                        f"Graphen{about}",
+                        column,
                     )
                 )
             else:
+                kinds = ", ".join(NODE_TYPES[lb].singular for lb in hits)
                 missing.append(
                     _problem(
                         r.where,
                         batch.origin,
-                        f"{role} von {r.type}: „{ref.key}“ ist mehrdeutig ({', '.join(hits)})",
+                        f"„{ref.key}“ ist mehrdeutig ({kinds}){about}",
+                        column,
                     )
                 )
             ends.append(ref)

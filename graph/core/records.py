@@ -23,6 +23,7 @@ from graph.core.model import (
     UNSOURCED_LABELS,
     node_id,
 )
+from graph.core.text_rules import is_multiline_prop, problem_of
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class Rel:
     end: Ref
     props: Mapping[str, Any]
     where: str = ""
+    #: The input's field (column) for each end, when they came from one: so a message
+    #: about an end that points nowhere can name the column (``durchgefuehrt_von``).
+    fields: tuple[str | None, str | None] = (None, None)
 
 
 @dataclass
@@ -99,6 +103,18 @@ def _has_sources(props: Mapping[str, Any]) -> bool:
     )
 
 
+def _text_problems(props: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    """(property, German reason) for each text that breaks `graph.core.text_rules`."""
+    for prop, value in props.items():
+        values = value if isinstance(value, list | tuple) else (value,)
+        for v in values:
+            if isinstance(v, str):
+                reason = problem_of(v, multiline=is_multiline_prop(prop))
+                if reason is not None:
+                    yield prop, reason
+                    break
+
+
 def check_batch(batch: Batch, *, require_sources: bool = True) -> list[Problem]:
     """Check a batch against the model: known labels and types, keys of the right form,
     allowed ends, no duplicate keys, and a non-empty ``sources`` list on every public fact.
@@ -133,6 +149,8 @@ def check_batch(batch: Batch, *, require_sources: bool = True) -> list[Problem]:
         for prop, date_prop in DATED_PROPS.items():
             if prop in n.props and date_prop not in n.props:
                 add(n.where, date_prop, f"„{prop}“ ohne Stichtag „{date_prop}“")
+        for prop, reason in _text_problems(n.props):
+            add(n.where, prop, reason)
 
     seen_rels: set[tuple[str, str, str]] = set()
     for r in batch.rels:
@@ -146,6 +164,8 @@ def check_batch(batch: Batch, *, require_sources: bool = True) -> list[Problem]:
             add(r.where, None, f"{r.type} darf nicht bei {r.end.label} enden")
         if require_sources and r.type not in PRIVATE_RELS and not _has_sources(r.props):
             add(r.where, SOURCES_PROP, f"Beziehung {r.type} ohne Quelle")
+        for prop, reason in _text_problems(r.props):
+            add(r.where, prop, reason)
         ident = (r.type, f"{r.start.label}:{r.start.key}", f"{r.end.label}:{r.end.key}")
         if ident in seen_rels:
             add(r.where, None, f"Beziehung {r.type} {r.start.key} → {r.end.key} doppelt")

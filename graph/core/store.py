@@ -32,6 +32,9 @@ class WriteSummary:
     nodes_updated: Counter[str] = field(default_factory=Counter)
     rels_created: Counter[str] = field(default_factory=Counter)
     rels_updated: Counter[str] = field(default_factory=Counter)
+    #: Left alone because the store holds them from a newer edition (`merge.older_edition`).
+    nodes_kept: Counter[str] = field(default_factory=Counter)
+    rels_kept: Counter[str] = field(default_factory=Counter)
     nodes_total: int = 0
     rels_total: int = 0
 
@@ -44,11 +47,13 @@ class WriteSummary:
             "nodes": {
                 "created": dict(self.nodes_created),
                 "updated": dict(self.nodes_updated),
+                "kept_newer_edition": dict(self.nodes_kept),
                 "total": self.nodes_total,
             },
             "relationships": {
                 "created": dict(self.rels_created),
                 "updated": dict(self.rels_updated),
+                "kept_newer_edition": dict(self.rels_kept),
                 "total": self.rels_total,
             },
         }

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
-from graph.core.merge import upserts
+from graph.core.merge import older_edition, upserts
 from graph.core.prepare import prepare_batch
 from graph.core.records import Batch, Node, Rel, group_nodes, group_rels
 from graph.core.store import WriteSummary
@@ -24,12 +24,13 @@ RelGroup = tuple[str, str, str]
 Ends = tuple[str, str]
 
 
-#: A node to write: ``(key, after, changes)`` — its properties after the upsert, and
-#: what differs from what is stored (removed properties as ``None``). Plain tuples: a
+#: A node to write: ``(key, after, changes, created)`` — its properties after the upsert,
+#: what differs from what is stored (removed properties as ``None``), and whether it is
+#: not stored yet (a store may then create instead of merge). Plain tuples: a
 #: Germany-scale load streams 280,000 of them.
-NodeChange = tuple[str, dict[str, Any], dict[str, Any]]
-#: A relationship to write: ``(start key, end key, after, changes)``.
-RelChange = tuple[str, str, dict[str, Any], dict[str, Any]]
+NodeChange = tuple[str, dict[str, Any], dict[str, Any], bool]
+#: A relationship to write: ``(start key, end key, after, changes, created)``.
+RelChange = tuple[str, str, dict[str, Any], dict[str, Any], bool]
 
 
 class WriteTx(Protocol):
@@ -69,22 +70,36 @@ def write_batch(tx: WriteTx, batch: Batch, *, require_sources: bool = True) -> W
     summary = WriteSummary(nodes_total=len(batch.nodes), rels_total=len(batch.rels))
     batch = prepare_batch(batch, tx.existing, require_sources=require_sources)
     created: dict[str, set[str]] = {}  # keys by label: a new node has no relationships to read
+    kept: dict[str, set[str]] = {}  # keys by label stored from a newer edition: left alone
 
     # The changes are streamed to the store, counted as they pass: at Germany scale a
     # list of 200,000 change records would only feed the garbage collector.
     def node_changes(label: str, nodes: list[Node]) -> Iterator[NodeChange]:
         stored = dict(tx.stored_nodes(label, [n.key for n in nodes]))
         new = created.setdefault(label, set())
-        for key, after, changes, is_new in upserts(((n.key, n.props) for n in nodes), stored):
+        older = kept.setdefault(label, set())
+
+        def records() -> Iterator[tuple[str, Mapping[str, Any]]]:
+            for n in nodes:
+                if older_edition(stored.get(n.key), n.props):
+                    summary.nodes_kept[label] += 1
+                    older.add(n.key)
+                yield n.key, n.props
+
+        for key, after, changes, is_new in upserts(records(), stored):
             if is_new:
                 summary.nodes_created[label] += 1
                 new.add(key)
             else:
                 summary.nodes_updated[label] += 1
-            yield key, after, changes
+            yield key, after, changes, is_new
 
     def rel_changes(group: RelGroup, rels: list[Rel]) -> Iterator[RelChange]:
         rtype, start_label, end_label = group
+        older = kept.get(start_label, set())
+        if older:  # an older edition's relationships go with its nodes
+            summary.rels_kept[rtype] += sum(1 for r in rels if r.start.key in older)
+            rels = [r for r in rels if r.start.key not in older]
         new_starts, new_ends = created.get(start_label, set()), created.get(end_label, set())
         ends = [
             (r.start.key, r.end.key)
@@ -96,7 +111,7 @@ def write_batch(tx: WriteTx, batch: Batch, *, require_sources: bool = True) -> W
         for (start, end), after, changes, is_new in upserts(records, stored):
             counter = summary.rels_created if is_new else summary.rels_updated
             counter[rtype] += 1
-            yield start, end, after, changes
+            yield start, end, after, changes, is_new
 
     for label, nodes in group_nodes(batch.nodes).items():
         tx.put_nodes(label, node_changes(label, nodes))

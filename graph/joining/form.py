@@ -12,8 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
@@ -31,6 +30,7 @@ from pydantic import (
 from graph.core.errors import NotFound, Problem, ValidationFailed
 from graph.core.german import german_message
 from graph.core.model import AGS_KEY, BERLIN, ID_KEY
+from graph.core.text_rules import clean_text
 from graph.joining.privacy import NOTICE_VERSION, notice_digest, privacy_notice
 
 MAX_NAME = 120
@@ -73,7 +73,6 @@ def show_reference(reg_id: str) -> str:
 
 # --------------------------------------------------------------------------- the form
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(
     r"^[^@\s<>()\[\]\\,;:\"]{1,64}@"
     r"(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}$"
@@ -82,20 +81,19 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 ()/.-]{4,38}$")
 
 
 def _text(value: Any) -> Any:
-    """Strip and NFC-normalise text; reject control characters (they hide text from the
-    coordinator and break CSV). HTML is kept as typed: it is text and shown escaped."""
+    """Strip and NFC-normalise a multi-line text; refuse invisible and direction-changing
+    characters (`graph.core.text_rules`: they hide text from the coordinator and break
+    CSV). HTML is kept as typed: it is text and shown escaped."""
     if not isinstance(value, str):
         return value
-    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").strip()
-    if _CONTROL.search(value):
-        raise ValueError("enthält unzulässige Steuerzeichen")
-    return value
+    return clean_text(value, multiline=True)
 
 
-def _one_line(value: str) -> str:
-    if "\n" in value or "\t" in value:
-        raise ValueError("darf nur eine Zeile umfassen")
-    return value
+def _line(value: Any) -> Any:
+    """A one-line field: as `_text`, but no line breaks or tabs either."""
+    if not isinstance(value, str):
+        return value
+    return clean_text(value)
 
 
 def _optional(value: Any) -> Any:
@@ -104,14 +102,14 @@ def _optional(value: Any) -> Any:
     return None if value == "" else value
 
 
+def _optional_line(value: Any) -> Any:
+    value = _line(value)
+    return None if value == "" else value
+
+
 # Length limits come first so that they apply to the text itself ("zu lang (höchstens 120
 # Zeichen)"), after the BeforeValidator has stripped it.
-Line = Annotated[
-    str,
-    Field(min_length=1, max_length=MAX_NAME),
-    BeforeValidator(_text),
-    AfterValidator(_one_line),
-]
+Line = Annotated[str, Field(min_length=1, max_length=MAX_NAME), BeforeValidator(_line)]
 
 
 def _check_ags(value: str) -> str:
@@ -145,12 +143,12 @@ class ContactForm(BaseModel):
     email: Annotated[
         str,
         Field(min_length=1, max_length=MAX_EMAIL),
-        BeforeValidator(_text),
+        BeforeValidator(_line),
         AfterValidator(_check_email),
     ]
     phone: Annotated[
         Annotated[str, Field(max_length=40)] | None,
-        BeforeValidator(_optional),
+        BeforeValidator(_optional_line),
         AfterValidator(_check_phone),
     ] = None
 
@@ -168,7 +166,7 @@ class RegistrationForm(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    ags: Annotated[str, BeforeValidator(_text), AfterValidator(_check_ags)]
+    ags: Annotated[str, BeforeValidator(_line), AfterValidator(_check_ags)]
     municipality_name: Line
     contact: ContactForm
     interests: tuple[str, ...] = Field(default=(), max_length=MAX_INTERESTS)
@@ -194,12 +192,20 @@ class RegistrationForm(BaseModel):
 
     @model_validator(mode="after")
     def _says_something(self) -> RegistrationForm:
-        if not (self.interests or self.offer or self.seek):
-            raise ValueError(
-                "Bitte wählen Sie mindestens ein Thema oder beschreiben Sie, was Sie "
-                "anbieten oder suchen"
-            )
+        if not says_something(self.interests, self.offer, self.seek):
+            raise ValueError(SAY_SOMETHING)
         return self
+
+
+#: The form's one rule across fields (checked only when every field is valid by itself).
+SAY_SOMETHING: Final[str] = (
+    "Bitte wählen Sie mindestens ein Thema oder beschreiben Sie, was Sie anbieten oder suchen"
+)
+
+
+def says_something(interests: Sequence[str], offer: str | None, seek: str | None) -> bool:
+    """Whether a registration names a topic or says what it offers or seeks."""
+    return bool(interests or (offer or "").strip() or (seek or "").strip())
 
 
 #: German names of the form's fields, for messages a person can map to the form.
@@ -254,6 +260,9 @@ class Submission(BaseModel):
     consent_version: str
     consent_digest: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     form: RegistrationForm
+    #: sent through the web form: the address must be confirmed by a mailed link (double
+    #: opt-in); ``False`` for registrations the coordinator enters (consent on paper)
+    confirm: bool = False
 
     @property
     def reference(self) -> str:
@@ -262,11 +271,17 @@ class Submission(BaseModel):
     def fingerprint(self) -> str:
         """SHA-256 of the whole submission: tells a second delivery of the same
         submission (fine, nothing to do) from a clash of reference numbers (refused)."""
-        return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()
+        # ``confirm`` left out while False: submissions from before it existed keep theirs
+        exclude = None if self.confirm else {"confirm"}
+        return hashlib.sha256(self.model_dump_json(exclude=exclude).encode("utf-8")).hexdigest()
 
 
 def new_submission(
-    form: RegistrationForm, controller: str | None, now: datetime | None = None
+    form: RegistrationForm,
+    controller: str | None,
+    now: datetime | None = None,
+    *,
+    confirm: bool = False,
 ) -> Submission:
     """A submission of ``form`` with a fresh reference number; the consent refers to the
     current privacy notice as shown with ``controller``."""
@@ -277,6 +292,7 @@ def new_submission(
         consent_version=NOTICE_VERSION,
         consent_digest=notice_digest(privacy_notice(controller)),
         form=form,
+        confirm=confirm,
     )
 
 

@@ -10,18 +10,18 @@ processes delivering the same file at the same time still create one registratio
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from graph.core.errors import KommunetzError
 from graph.core.paths import data_dir
 from graph.joining.form import Submission, parse_reference
+from graph.joining.spool import OutboxError, write_private
+
+__all__ = ["Outbox", "OutboxError", "Waiting", "default_outbox_dir"]
 
 SUFFIX = ".json"
 
@@ -44,53 +44,17 @@ class Waiting:
         return self.submission.reference if self.submission else self.path.stem.upper()
 
 
-class OutboxError(KommunetzError):
-    """The outbox folder cannot be created or written: nothing could be kept."""
-
-
 class Outbox:
     """A folder of waiting submissions, one ``<id>.json`` file each."""
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
 
-    def _ensure_dir(self) -> None:
-        try:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(self.directory, 0o700)
-        except OSError as exc:
-            raise OutboxError(
-                f"Der Zwischenspeicher {self.directory} kann nicht angelegt werden: "
-                f"{exc.strerror}. Prüfen Sie KOMMUNETZ_OUTBOX und die Schreibrechte."
-            ) from exc
-
     def put(self, sub: Submission) -> Path:
         """Keep ``sub`` (durably: written, synced, renamed) and return its file."""
-        self._ensure_dir()
-        final = self.directory / f"{sub.id}{SUFFIX}"
-        tmp = self.directory / f".{sub.id}.{os.getpid()}.tmp"
-        data = sub.model_dump_json(indent=1).encode("utf-8")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.write(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, final)
-            dir_fd = os.open(self.directory, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)  # the rename itself survives a power cut
-            finally:
-                os.close(dir_fd)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise OutboxError(
-                f"Die Registrierung kann nicht zwischengespeichert werden ({final}): "
-                f"{exc.strerror}."
-            ) from exc
-        return final
+        return write_private(
+            self.directory, f"{sub.id}{SUFFIX}", sub.model_dump_json(indent=1).encode("utf-8")
+        )
 
     def _files(self) -> list[Path]:
         if not self.directory.is_dir():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final, Protocol, TypeVar
 
@@ -21,6 +22,8 @@ from graph.core.errors import KommunetzError, Problem, ValidationFailed
 from graph.core.records import Batch
 from graph.core.store import WriteSummary
 from graph.joining.form import Submission, show_reference
+from graph.joining.proposal import AuditEntry, Proposal, ProposalStatus
+from graph.joining.tokens import KEEP_UNCONFIRMED, StoredToken
 
 T = TypeVar("T")
 
@@ -117,10 +120,18 @@ class Registration:
     decided_by: str | None
     reason: str | None
     contact: Contact | None
+    #: while the address is unconfirmed: when the registration is erased unless confirmed
+    confirm_by: str | None = None
+    confirmed_at: str | None = None
 
     @property
     def reference(self) -> str:
         return show_reference(self.id)
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the address is confirmed (or needed no confirmation)."""
+        return self.confirm_by is None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, with the reference as shown and the status in English and German."""
@@ -129,6 +140,7 @@ class Registration:
         out["status"] = self.status.value
         out["status_de"] = self.status.german
         out["interests"] = list(self.interests)
+        out["confirmed"] = self.confirmed
         return out
 
 
@@ -174,6 +186,8 @@ REGISTRATION_FIELDS: Final[tuple[str, ...]] = (
     "decided_by",
     "reason",
     "fingerprint",
+    "confirm_by",
+    "confirmed_at",
 )
 CONTACT_FIELDS: Final[tuple[str, ...]] = ("name", "function", "email", "phone")
 
@@ -199,8 +213,14 @@ def registration_props(sub: Submission) -> dict[str, Any]:
         "consent_digest": sub.consent_digest,
         "submitted_at": sub.submitted_at,
         "fingerprint": sub.fingerprint(),
+        "confirm_by": confirm_deadline(sub.submitted_at) if sub.confirm else None,
     }
     return {k: v for k, v in props.items() if v is not None}
+
+
+def confirm_deadline(submitted_at: str) -> str:
+    """When an unconfirmed registration is erased: `KEEP_UNCONFIRMED` after it was sent."""
+    return (datetime.fromisoformat(submitted_at) + KEEP_UNCONFIRMED).isoformat(timespec="seconds")
 
 
 def contact_props(sub: Submission) -> dict[str, Any]:
@@ -231,6 +251,8 @@ def registration_from(props: Mapping[str, Any], contact: Mapping[str, Any] | Non
         )
         if contact
         else None,
+        confirm_by=props.get("confirm_by"),
+        confirmed_at=props.get("confirmed_at"),
     )
 
 
@@ -275,6 +297,59 @@ class RegistrationTx(Protocol):
 
     def erase(self, reg_id: str) -> bool:
         """Delete the registration and its contact; False if there was none."""
+        ...
+
+    # -- double opt-in and signing in (graph.joining.tokens)
+
+    def confirm(self, reg_id: str, at: str) -> None:
+        """Mark the registration's address confirmed (``confirm_by`` removed)."""
+        ...
+
+    def unconfirmed_due(self, now: str) -> list[str]:
+        """Ids of unconfirmed registrations whose ``confirm_by`` is before ``now``."""
+        ...
+
+    def member_contact(self, email: str) -> Registration | None:
+        """The newest approved, confirmed registration whose contact has this address
+        (compared in lower case)."""
+        ...
+
+    def put_token(self, token: StoredToken) -> None: ...
+
+    def take_token(self, token_hash: str) -> StoredToken | None:
+        """The token, locked against a concurrent use until the transaction ends."""
+        ...
+
+    def use_token(self, token_hash: str, at: str) -> None: ...
+
+    def drop_tokens(self, subject: str) -> None:
+        """Delete every token for ``subject`` (a registration id)."""
+        ...
+
+    # -- proposals and the audit log (graph.joining.proposals)
+
+    def insert_proposal(self, proposal: Proposal) -> None: ...
+
+    def proposal(self, proposal_id: str, *, lock: bool = False) -> Proposal | None:
+        """The proposal; with ``lock``, locked against a concurrent decision."""
+        ...
+
+    def proposals(self, status: ProposalStatus | None) -> list[Proposal]: ...
+
+    def update_proposal(self, proposal_id: str, changes: Mapping[str, Any]) -> None:
+        """Set these stored fields (a value ``None`` removes the field)."""
+        ...
+
+    def erase_proposals(self, author: str) -> None:
+        """Delete the undecided proposals of ``author``; remove it from the others."""
+        ...
+
+    def add_audit(self, entry: AuditEntry) -> None: ...
+
+    def audit(self) -> list[AuditEntry]: ...
+
+    def scrub_audit(self, actor_ref: str, actor: str) -> None:
+        """Replace who ``actor_ref`` was by ``actor`` and drop the reference."""
         ...
 
 

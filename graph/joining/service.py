@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from graph.core.errors import Problem, StoreUnavailable, ValidationFailed
@@ -24,8 +24,25 @@ from graph.joining.form import (
     parse_reference,
     validate_form,
 )
+from graph.joining.mail import MailQueue
+from graph.joining.notify import (
+    Mailer,
+    send_confirmation,
+    send_sign_in,
+    tell_coordinator_confirmed,
+    tell_decision,
+)
 from graph.joining.outbox import Outbox
-from graph.joining.registration import OPEN_NETWORK_ID, DuplicatePending, ReferenceTaken
+from graph.joining.proposals import ProposalOutbox
+from graph.joining.registration import (
+    OPEN_NETWORK_ID,
+    Admission,
+    DuplicatePending,
+    ReferenceTaken,
+    Registration,
+    Status,
+)
+from graph.joining.tokens import Purpose
 from graph.joining.workflow import Registrations
 from graph.present.sources import destatis_editions
 
@@ -135,16 +152,18 @@ def register(
     controller: str | None,
     context: FormContext | None = None,
     now: Callable[[], datetime] | None = None,
+    confirm: bool = False,
 ) -> Sent:
     """Check ``form`` against the graph (when reachable), give it a reference number and
-    send it. A clash of reference numbers draws a new one; nothing else is retried."""
+    send it. A clash of reference numbers draws a new one; nothing else is retried.
+    ``confirm``: the address is to be confirmed by a mailed link (the web form)."""
     if registrations is not None and context is not None:
         try:
             check_form(registrations.store, form, context)
         except StoreUnavailable:
             registrations = None
     for _ in range(5):
-        sub = new_submission(form, controller, now() if now else None)
+        sub = new_submission(form, controller, now() if now else None, confirm=confirm)
         try:
             return send(registrations, sub, outbox)
         except ReferenceTaken:
@@ -174,8 +193,9 @@ class Delivery:
         return text
 
 
-def deliver(registrations: Registrations, outbox: Outbox) -> Delivery:
-    """Hand every waiting submission to the store; remove a file once the store has it.
+def deliver(registrations: Registrations, outbox: Outbox, mailer: Mailer | None = None) -> Delivery:
+    """Hand every waiting submission to the store; remove a file once the store has it;
+    with ``mailer``, mail the confirmation link of each one that needs it.
 
     A submission that meets a pending registration for the same municipality waits on
     (it goes in once the coordinator has decided the other); an unreadable file waits with
@@ -195,16 +215,126 @@ def deliver(registrations: Registrations, outbox: Outbox) -> Delivery:
             continue
         outbox.remove(item.submission.id)
         (report.delivered if receipt.created else report.already).append(receipt.reference)
+        if receipt.created and item.submission.confirm and mailer is not None:
+            start_confirmation(registrations, mailer, item.submission.id)
     return report
 
 
-def erase(registrations: Registrations, outbox: Outbox, reference: str) -> bool:
-    """Erase a registration from the store and from the outbox (Art. 17 DSGVO). Returns
-    whether anything was found; raises `NotFound` for text that is no reference."""
+def erase(
+    registrations: Registrations,
+    outbox: Outbox,
+    reference: str,
+    mail: MailQueue | None = None,
+    proposals: ProposalOutbox | None = None,
+) -> bool:
+    """Erase a registration everywhere (Art. 17 DSGVO): from the store (registration,
+    contact, tokens, undecided proposals, the contact in decided ones and in the audit
+    log), from the outbox, and the mails waiting for its address. Returns whether
+    anything was found; raises `NotFound` for text that is no reference."""
     reg_id = parse_reference(reference)
+    addresses = {
+        w.submission.form.contact.email
+        for w in outbox
+        if w.submission is not None and w.submission.id == reg_id
+    }
+    reg = registrations.registration(reg_id)
+    if reg is not None and reg.contact is not None:
+        addresses.add(reg.contact.email)
     in_store = registrations.erase_registration(reg_id)
     in_outbox = outbox.remove(reg_id)
+    if mail is not None:
+        mail.erase_about(reg_id)
+        # mails to the address about nothing else still kept (the address is gone for good
+        # unless another registration still has it)
+        others = {r.contact.email for r in registrations.registrations() if r.contact}
+        for address in addresses - others:
+            mail.erase_address(address)
+    if proposals is not None:
+        proposals.erase_author(reg_id)
     return in_store or in_outbox
+
+
+# --------------------------------------------------------------------------- by mail
+
+
+def start_confirmation(
+    registrations: Registrations, mailer: Mailer, reg_id: str, now: datetime | None = None
+) -> bool:
+    """Mail a (new) confirmation link for an unconfirmed registration; False if there is
+    nothing to confirm (confirmed already, or gone)."""
+    reg = registrations.registration(reg_id)
+    if reg is None or reg.confirmed or reg.status is not Status.PENDING:
+        return False
+    token = registrations.issue_token(Purpose.CONFIRM, reg_id, now or datetime.now(UTC))
+    send_confirmation(mailer, reg, token)
+    return True
+
+
+def confirm(
+    registrations: Registrations, mailer: Mailer, token: str, now: datetime | None = None
+) -> Registration:
+    """Confirm an address by its link's token; the coordinator is told. Raises
+    `TokenRefused`."""
+    reg, newly = registrations.confirm_address(token, now=now or datetime.now(UTC))
+    if newly:
+        tell_coordinator_confirmed(mailer, reg)
+    return reg
+
+
+def request_sign_in(
+    registrations: Registrations, mailer: Mailer, email: str, now: datetime | None = None
+) -> bool:
+    """Mail a sign-in link if ``email`` is the confirmed contact of a member. The page
+    answers the same either way (nobody learns whose address is known)."""
+    reg = registrations.member_contact(email)
+    if reg is None:
+        return False
+    token = registrations.issue_token(Purpose.SIGN_IN, reg.id, now or datetime.now(UTC))
+    send_sign_in(mailer, reg, token)
+    return True
+
+
+def approve(
+    registrations: Registrations, mailer: Mailer | None, reg_id: str, *, decided_by: str | None
+) -> Admission:
+    """Approve and tell the applicant."""
+    admission = registrations.approve_registration(
+        reg_id, now=datetime.now(UTC), decided_by=decided_by
+    )
+    if mailer is not None:
+        tell_decision(mailer, admission.registration, approved=True)
+    return admission
+
+
+def reject(
+    registrations: Registrations,
+    mailer: Mailer | None,
+    reg_id: str,
+    reason: str,
+    *,
+    decided_by: str | None,
+) -> Registration:
+    """Reject with a reason and tell the applicant."""
+    reg = registrations.reject_registration(
+        reg_id, reason, now=datetime.now(UTC), decided_by=decided_by
+    )
+    if mailer is not None:
+        tell_decision(mailer, reg, approved=False)
+    return reg
+
+
+def purge_unconfirmed(
+    registrations: Registrations,
+    outbox: Outbox,
+    mail: MailQueue | None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Erase every registration left unconfirmed for `KEEP_UNCONFIRMED` (the confirmation
+    mail says so); the references erased."""
+    due = registrations.unconfirmed_due(now or datetime.now(UTC))
+    for reg in due:
+        erase(registrations, outbox, reg.id, mail)
+    return [reg.reference for reg in due]
 
 
 def read_forms(path: Path) -> list[RegistrationForm]:

@@ -26,6 +26,7 @@ from graph.core.model import BERLIN
 from graph.core.records import Batch, Node, Ref, Rel
 from graph.core.store import GraphStore
 from graph.joining.form import Submission, check_reason, show_reference
+from graph.joining.proposal import ERASED_ACTOR, AuditEntry, NotConfirmed, new_audit_id
 from graph.joining.registration import (
     OPEN_NETWORK_ID,
     Admission,
@@ -40,6 +41,7 @@ from graph.joining.registration import (
     SubmitReceipt,
     UniqueClash,
 )
+from graph.joining.tokens import REFUSED, Purpose, TokenRefused, issue, token_hash
 from graph.present.text import format_date, format_day
 
 
@@ -226,10 +228,16 @@ class Registrations:
 
         def work(tx: RegistrationTx) -> Admission:
             reg = _pending(tx, reg_id)
+            if not reg.confirmed:
+                raise NotConfirmed(
+                    f"Registrierung {reg.reference}: Die E-Mail-Adresse ist noch nicht "
+                    "bestätigt. Aufnehmen lässt sich erst eine bestätigte Registrierung."
+                )
             present = tx.existing(admission_refs(reg))
             was_member = tx.is_member(reg.ags, OPEN_NETWORK_ID)
             tx.write(admission_batch(reg, now, present, was_member))
             tx.decide(reg_id, Status.APPROVED, utc_text(now), decided_by, None)
+            audit(tx, now, decided_by, "Registrierung aufgenommen", reg.reference)
             return Admission(
                 _decided(tx, reg_id),
                 member_since(now),
@@ -246,18 +254,126 @@ class Registrations:
         text = check_reason(reason)
 
         def work(tx: RegistrationTx) -> Registration:
-            _pending(tx, reg_id)
+            reg = _pending(tx, reg_id)
             tx.decide(reg_id, Status.REJECTED, utc_text(now), decided_by, text)
+            audit(tx, now, decided_by, "Registrierung abgelehnt", reg.reference, text)
             return _decided(tx, reg_id)
 
         return self.backend.transaction(work)
 
     def erase_registration(self, reg_id: str) -> bool:
-        """Delete the registration and its contact for good (Art. 17 DSGVO); the public
-        facts of an approval stay. False if there was nothing to erase."""
-        found = self.backend.transaction(lambda tx: tx.erase(reg_id))
+        """Delete the registration and its contact for good (Art. 17 DSGVO), with its
+        tokens and undecided proposals; decided proposals and the audit log keep no trace
+        of the contact. The public facts of an approval stay. False if there was nothing
+        to erase."""
+
+        def work(tx: RegistrationTx) -> bool:
+            found = tx.erase(reg_id)
+            tx.drop_tokens(reg_id)
+            tx.erase_proposals(reg_id)
+            tx.scrub_audit(reg_id, ERASED_ACTOR)
+            return found
+
+        found = self.backend.transaction(work)
         self.backend.erased()
         return found
+
+    # -- double opt-in and signing in -----------------------------------------------------
+
+    def issue_token(self, purpose: Purpose, reg_id: str, now: datetime) -> str:
+        """A new token for ``reg_id``; only its hash is stored. The caller mails it."""
+        issued = issue(purpose, reg_id, now.astimezone(UTC))
+        self.backend.transaction(lambda tx: tx.put_token(issued.stored))
+        return issued.token
+
+    def confirm_address(self, token: str, *, now: datetime) -> tuple[Registration, bool]:
+        """Confirm the address of the registration the token was mailed for (it is used
+        up); the registration, and whether it was confirmed just now (not before, through
+        another link). Raises `TokenRefused`."""
+
+        def work(tx: RegistrationTx) -> tuple[Registration, bool]:
+            reg = _redeem(tx, token, Purpose.CONFIRM, now)
+            if reg.confirmed:
+                return reg, False
+            tx.confirm(reg.id, utc_text(now))
+            audit(tx, now, applicant(reg), "Adresse bestätigt", reg.reference, ref=reg.id)
+            return _decided(tx, reg.id), True
+
+        return self.backend.transaction(work)
+
+    def sign_in(self, token: str, *, now: datetime) -> Registration:
+        """The registration of the member's contact the sign-in link was mailed to (the
+        token is used up). Raises `TokenRefused` also when the municipality is no longer
+        a member."""
+
+        def work(tx: RegistrationTx) -> Registration:
+            reg = _redeem(tx, token, Purpose.SIGN_IN, now)
+            if reg.status is not Status.APPROVED or not tx.is_member(reg.ags, OPEN_NETWORK_ID):
+                raise TokenRefused(REFUSED)
+            audit(tx, now, applicant(reg), "angemeldet", reg.municipality_name, ref=reg.id)
+            return reg
+
+        return self.backend.transaction(work)
+
+    def member_contact(self, email: str) -> Registration | None:
+        """The admitted, confirmed registration with this contact address, if its
+        municipality is still a member."""
+
+        def work(tx: RegistrationTx) -> Registration | None:
+            reg = tx.member_contact(email)
+            if reg is None or not tx.is_member(reg.ags, OPEN_NETWORK_ID):
+                return None
+            return reg
+
+        return self.backend.read(work)
+
+    def unconfirmed_due(self, now: datetime) -> list[Registration]:
+        """Unconfirmed registrations older than `KEEP_UNCONFIRMED`: to be erased."""
+
+        def work(tx: RegistrationTx) -> list[Registration]:
+            regs = (tx.registration(i) for i in tx.unconfirmed_due(utc_text(now)))
+            return [r for r in regs if r is not None]
+
+        return self.backend.read(work)
+
+    def audit_log(self) -> list[AuditEntry]:
+        """Every entry of the audit log, oldest first."""
+        return self.backend.read(lambda tx: tx.audit())
+
+
+def applicant(reg: Registration) -> str:
+    """Who acted, as the audit log says it (no name, no address: the reference)."""
+    return f"Kontakt von {reg.municipality_name} ({reg.reference})"
+
+
+def audit(
+    tx: RegistrationTx,
+    now: datetime,
+    actor: str | None,
+    action: str,
+    subject: str,
+    detail: str | None = None,
+    *,
+    ref: str | None = None,
+) -> None:
+    """Add an entry to the audit log inside the transaction ``tx``."""
+    at = utc_text(now)
+    tx.add_audit(
+        AuditEntry(new_audit_id(at), at, actor or "Koordination", action, subject, detail, ref)
+    )
+
+
+def _redeem(tx: RegistrationTx, token: str, purpose: Purpose, now: datetime) -> Registration:
+    """Use up a token of ``purpose``; its registration. Raises `TokenRefused`."""
+    digest = token_hash(token)
+    stored = tx.take_token(digest)
+    if stored is None or not stored.usable(purpose, now.astimezone(UTC)):
+        raise TokenRefused(REFUSED)
+    tx.use_token(digest, utc_text(now))
+    reg = tx.lock(stored.subject)
+    if reg is None:
+        raise TokenRefused(REFUSED)
+    return reg
 
 
 def _pending(tx: RegistrationTx, reg_id: str) -> Registration:

@@ -88,16 +88,23 @@ def _egovg(attrs: Mapping[str, Any]) -> str:
     return f"{_plain(inferred)} – {text.INFERRED} ({note})"
 
 
+#: How a key is introduced: an AGS, an ARS (Gemeindeverband), else just the key.
+_KEY_NAMES: Mapping[str, str] = {"Municipality": "AGS ", "Gemeindeverband": "ARS "}
+
+
 #: The facts a panel lists, in order: (property it needs, German label, formatter). A
 #: fact appears when its property is set. Formatters return plain text.
 FACTS: list[tuple[str, str, Callable[[Mapping[str, Any]], str]]] = [
     ("full_name", "Vollständiger Name", lambda a: str(a["full_name"])),
     ("short_name", "Kurzname", lambda a: str(a["short_name"])),
     ("level", "Ebene", lambda a: str(a["level"])),
-    ("key", "Kennung", lambda a: ("AGS " if a["type"] == "Municipality" else "") + a["key"]),
+    ("key", "Kennung", lambda a: _KEY_NAMES.get(a["type"], "") + a["key"]),
     ("population", "Einwohner", _population),
     ("area_km2", "Fläche", lambda a: f"{float(a['area_km2']):.2f} km²".replace(".", ",")),
     ("seat", "Sitz", lambda a: str(a["seat"])),
+    ("member_count", "Mitgliedsgemeinden", lambda a: str(a["member_count"])),
+    ("staffel", "Staffel", lambda a: str(a["staffel"])),
+    ("category", "Kategorie", lambda a: str(a["category"])),
     ("founded", "Gegründet", _date("founded")),
     ("facet", "Facette", lambda a: str(a["facet"])),
     ("place", "Ort", lambda a: str(a["place"])),
@@ -122,6 +129,8 @@ SECTION_BY_REL: Mapping[tuple[str, bool], str] = {
     ("MEMBER_OF", False): "Mitglieder",
     ("IN_STATE", True): "Verwaltungsgliederung",
     ("PART_OF", True): "Verwaltungsgliederung",
+    ("IN_VERBAND", True): "Verwaltungsgliederung",
+    ("IN_VERBAND", False): "Kommunen im Netzwerk",
     ("IN_STATE", False): "Kommunen im Netzwerk",
     ("PART_OF", False): "Kommunen im Netzwerk",
     ("IN_PROGRAMME", True): "Programm",

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 import networkx as nx
@@ -27,12 +28,15 @@ import networkx as nx
 from graph.core.membership import Member, member_networks, memberships
 from graph.core.model import ACTOR_LABELS, ADMINISTRATIVE_RELS
 from graph.core.nodes import entity_from, node_state
+from graph.core.programmes import participations, programme_scope
+from graph.core.validity import change_marks, changes, timeline
 from graph.present import text
 
 #: Node types a view can show, in legend order. Sources are not nodes of the picture:
 #: they back facts and appear as links in the details panel.
 VIEW_LABELS: tuple[str, ...] = (
     "Municipality",
+    "Gemeindeverband",
     "State",
     "Organisation",
     "Network",
@@ -76,7 +80,11 @@ class ViewFilter:
     * ``members_only``: actors only if they are members of a network, and what is tied to
       such members (or to no actor at all);
     * ``whole_directory``: add every municipality of the directory as background (within
-      the chosen Länder).
+      the chosen Länder);
+    * ``programmes``: Network ids; keeps what belongs to those programmes
+      (`graph.core.programmes.programme_scope`) and the topics of what is kept;
+    * ``staffeln``: (Network id, Staffel) pairs; for those programmes only the members and
+      model projects of those Staffeln.
     """
 
     labels: frozenset[str] = frozenset(VIEW_LABELS)
@@ -85,6 +93,44 @@ class ViewFilter:
     years: tuple[int, int] | None = None
     members_only: bool = False
     whole_directory: bool = False
+    programmes: frozenset[str] = frozenset()
+    staffeln: frozenset[tuple[str, int]] = frozenset()
+
+    @property
+    def narrows(self) -> bool:
+        """Whether the filter leaves something out (adding the directory does not)."""
+        return replace(self, whole_directory=False) != ViewFilter()
+
+    def lines(self, g: nx.MultiDiGraph) -> list[str]:
+        """The active filter in German, one line per choice (empty: nothing chosen), so
+        that a view never hides what it leaves out."""
+        out = []
+        if self.labels != frozenset(VIEW_LABELS):
+            chosen = [text.type_name(la, plural=True) for la in VIEW_LABELS if la in self.labels]
+            out.append("Knotentypen: " + (", ".join(chosen) or "keine"))
+        if self.states:
+            out.append(
+                "Bundesland: " + ", ".join(sorted(text.state_name(c) or c for c in self.states))
+            )
+        if self.topics:
+            names = sorted(str(g.nodes[t].get("name", t)) for t in self.topics if t in g)
+            out.append("Thema: " + ", ".join(names))
+        if self.programmes:
+            names = sorted(str(g.nodes[n].get("name", n)) for n in self.programmes if n in g)
+            out.append("Programm: " + ", ".join(names))
+        if self.staffeln:
+            chosen = sorted(
+                f"{g.nodes[n].get('name', n) if n in g else n} – Staffel {s}"
+                for n, s in self.staffeln
+            )
+            out.append("Staffel: " + ", ".join(chosen))
+        if self.years:
+            out.append(f"Zeitraum: {self.years[0]}–{self.years[1]}")
+        if self.members_only:
+            out.append("nur Mitglieder von Netzwerken")
+        if self.whole_directory:
+            out.append("dazu alle Kommunen des Gemeindeverzeichnisses")
+        return out
 
 
 @dataclass(frozen=True)
@@ -201,6 +247,13 @@ def select(g: nx.MultiDiGraph, idx: GraphIndex, f: ViewFilter) -> set[str]:
         kept.add(nid)
     if f.members_only:
         kept = {n for n in kept if _tied_to_member(n, types, idx)}
+    if f.programmes or f.staffeln:
+        scope = _programme_scope(g, f)
+        kept = {
+            n
+            for n in kept
+            if n in scope or (types[n] == "Topic" and idx.neighbours.get(n, frozenset()) & scope)
+        }
     if f.topics:
         kept = _about(kept | floating, types, idx, f.topics) & (kept | floating)
     elif floating:
@@ -214,6 +267,18 @@ def select(g: nx.MultiDiGraph, idx: GraphIndex, f: ViewFilter) -> set[str]:
             and (not f.states or idx.states.get(nid, frozenset()) & f.states)
         )
     return kept | _administrative_context(g, kept, f.labels)
+
+
+def _programme_scope(g: nx.MultiDiGraph, f: ViewFilter) -> set[str]:
+    """What the programme and Staffel filters keep: a programme with chosen Staffeln is
+    limited to them, a programme without to none."""
+    by_net: dict[str, set[int]] = defaultdict(set)
+    for net, staffel in f.staffeln:
+        by_net[net].add(staffel)
+    scope: set[str] = set()
+    for net in f.programmes | set(by_net):
+        scope |= programme_scope(g, [net], by_net.get(net, ()))
+    return scope
 
 
 def _tied_to_member(nid: str, types: Any, idx: GraphIndex) -> bool:
@@ -322,6 +387,9 @@ class View:
     focus: str | None = None
     depth: int = 1
     filter: ViewFilter = field(default_factory=ViewFilter)
+    selected: int | None = None
+    """How many nodes the filter (and focus) selected, when the view shows only the most
+    important of them (`trim`); None when it shows all."""
 
     @property
     def node_count(self) -> int:
@@ -342,11 +410,18 @@ class View:
 
     @property
     def title(self) -> str:
-        """``Umgebung von Düren (Tiefe 2)`` or ``Gesamtes Netzwerk``."""
+        """What the view shows, in a heading: ``Umgebung von Düren (Tiefe 2)``,
+        ``Umgebung von Düren (Tiefe 1, gefiltert)``, ``Gesamtes Netzwerk``, ``Netzwerk
+        (gefiltert)``, ``Gesamtes Netzwerk mit allen Kommunen des
+        Gemeindeverzeichnisses``."""
+        narrowed = self.filter.narrows
         if self.focus is None or self.focus not in self.graph:
-            return "Gesamtes Netzwerk" if self.filter == ViewFilter() else "Netzwerk (gefiltert)"
+            title = "Netzwerk (gefiltert)" if narrowed else "Gesamtes Netzwerk"
+            if self.filter.whole_directory:
+                title += " mit allen Kommunen des Gemeindeverzeichnisses"
+            return title
         name = self.graph.nodes[self.focus].get("name", self.focus)
-        return f"Umgebung von {name} (Tiefe {self.depth})"
+        return f"Umgebung von {name} (Tiefe {self.depth}{', gefiltert' if narrowed else ''})"
 
 
 def build_view(
@@ -366,6 +441,52 @@ def build_view(
         focus = None
         ids = allowed
     return View(subgraph(g, ids), focus, depth, f)
+
+
+#: A picture shows at most this many nodes besides the directory's background dots: at
+#: Germany scale the whole network has some 60,000, which no person reads in one picture
+#: and no browser draws in a second.
+MAX_SHOWN = 1500
+
+#: Which nodes a crowded picture keeps first (and labels first): who takes part and what
+#: ties them together.
+TYPE_IMPORTANCE: Mapping[str, int] = {
+    "Network": 6,
+    "State": 5,
+    "Municipality": 4,
+    "Organisation": 4,
+    "Gemeindeverband": 3,
+    "Topic": 3,
+    "Cooperation": 2,
+    "Project": 1,
+    "Workshop": 1,
+    "Report": 0,
+    "Finding": 0,
+}
+
+
+def importance(g: nx.MultiDiGraph, nid: str, focus: str | None = None) -> int:
+    """The rank of ``nid`` in ``g``: the focus first, then its direct neighbours, then by
+    type (`TYPE_IMPORTANCE`) and by how many nodes it is tied to."""
+    if nid == focus:
+        return 10_000_000
+    degree = min(len(g._succ[nid]) + len(g._pred[nid]), 999)
+    near = focus is not None and (nid in g._succ[focus] or nid in g._pred[focus])
+    rank = 1000 * (1 + TYPE_IMPORTANCE.get(str(g._node[nid].get("type")), 0)) + degree
+    return rank + (100_000 if near else 0)
+
+
+def trim(view: View, background: set[str], limit: int = MAX_SHOWN) -> View:
+    """``view`` itself when it has at most ``limit`` nodes besides ``background``; else a
+    view of its ``limit`` most important ones (`importance`) and the background, which
+    records how many were selected (``View.selected``)."""
+    g = view.graph
+    wanted = [n for n in g._node if n not in background]
+    if len(wanted) <= limit:
+        return view
+    ranked = sorted(wanted, key=lambda n: importance(g, n, view.focus), reverse=True)
+    kept = set(ranked[:limit]) | (background & g._node.keys())
+    return View(subgraph(g, kept), view.focus, view.depth, view.filter, len(wanted))
 
 
 def subgraph(g: nx.MultiDiGraph, ids: Iterable[str]) -> nx.MultiDiGraph:
@@ -564,9 +685,96 @@ def key_figures(g: nx.MultiDiGraph, idx: GraphIndex) -> KeyFigures:
     )
 
 
+@dataclass(frozen=True)
+class ProgrammeFigures:
+    """A programme's model projects as the Start page shows them."""
+
+    network_id: str
+    name: str
+    period: str
+    participants: int
+    by_staffel: tuple[tuple[int, int], ...]
+    koerperschaften: int
+
+    @property
+    def staffel_text(self) -> str:
+        """``13 / 32 / 28 in den Staffeln 2019, 2020, 2021`` or empty."""
+        if not self.by_staffel:
+            return ""
+        counts = " / ".join(str(n) for _, n in self.by_staffel)
+        years = ", ".join(str(s) for s, _ in self.by_staffel)
+        return f"{counts} in den Staffeln {years}"
+
+
+def programme_figures(g: nx.MultiDiGraph) -> list[ProgrammeFigures]:
+    """Per programme with participations (`graph.core.programmes`): how many model
+    projects, per Staffel, and how many Körperschaften take part; by name."""
+    by_net: dict[str, list[Any]] = defaultdict(list)
+    for p in participations(g):
+        by_net[p.network.id].append(p)
+    out = []
+    for nid, items in by_net.items():
+        attrs = g.nodes[nid]
+        staffeln: dict[int, int] = defaultdict(int)
+        for p in items:
+            if p.staffel is not None:
+                staffeln[p.staffel] += 1
+        out.append(
+            ProgrammeFigures(
+                nid,
+                str(attrs.get("name", nid)),
+                text.format_period(attrs.get("start"), attrs.get("end")) or "",
+                len(items),
+                tuple(sorted(staffeln.items())),
+                len({b.id for p in items for b in p.bodies}),
+            )
+        )
+    return sorted(out, key=lambda f: f.name.lower())
+
+
+def change_rows(g: nx.MultiDiGraph, first: str, second: str) -> list[dict[str, str]]:
+    """What changed from ``first`` to ``second`` (`graph.core.validity.changes`) as table
+    rows: Änderung (neu/beendet), Art, Eintrag, and for a relationship the other end."""
+
+    def name(nid: str | None) -> str:
+        return str(g.nodes[nid].get("name") or g.nodes[nid].get("title") or nid) if nid else ""
+
+    return [
+        {
+            "Änderung": c.kind,
+            "Art": text.relation_name(c.what) if c.end else text.type_name(c.what),
+            "Eintrag": name(c.start),
+            "mit": name(c.end),
+        }
+        for c in changes(g, first, second)
+    ]
+
+
+def changed_nodes(g: nx.MultiDiGraph, first: str, second: str) -> dict[str, str]:
+    """The nodes that changed from ``first`` to ``second``, for marking them in a view:
+    node id → ``neu``, ``beendet`` or ``neu und beendet`` (`graph.core.validity`)."""
+    return change_marks(changes(g, first, second))
+
+
+def timeline_rows(g: nx.MultiDiGraph) -> list[dict[str, int]]:
+    """Members and model projects per year (`graph.core.validity.timeline`), from the
+    first year with either to the current one."""
+    first = min(
+        (
+            y
+            for _, d in g.nodes(data=True)
+            if d.get("type") in ("Network", "Project", "Cooperation")
+            and (y := text.year_of(d.get("start") or d.get("since"))) is not None
+        ),
+        default=date.today().year,
+    )
+    return timeline(g, range(first, date.today().year + 1))
+
+
 def filter_choices(g: nx.MultiDiGraph, idx: GraphIndex) -> dict[str, list[tuple[str, str]]]:
     """The values a filter offers, as (value, German text), sorted for a menu: ``states``
-    (Länder that have nodes), ``topics`` (by facet, then name)."""
+    (Länder that have nodes), ``topics`` (by facet, then name), ``programmes`` (the
+    networks) and ``staffeln`` (`staffel_choices`)."""
     codes = {code for where in idx.states.values() for code in where}
     states = sorted(((c, text.state_name(c) or c) for c in codes), key=lambda s: s[1])
     topics = sorted(
@@ -580,4 +788,39 @@ def filter_choices(g: nx.MultiDiGraph, idx: GraphIndex) -> dict[str, list[tuple[
     return {
         "states": states,
         "topics": [(nid, f"{name} ({facet})" if facet else name) for nid, name, facet in topics],
+        "programmes": sorted(
+            (
+                (nid, str(attrs.get("name", nid)))
+                for nid, attrs in g.nodes(data=True)
+                if attrs.get("type") == "Network"
+            ),
+            key=lambda p: p[1].lower(),
+        ),
+        "staffeln": staffel_choices(g),
     }
+
+
+def staffel_value(network_id: str, staffel: int) -> str:
+    """A Staffel as a filter value: ``Network:net-mpsc|2019`` (see `parse_staffel`)."""
+    return f"{network_id}|{staffel}"
+
+
+def parse_staffel(value: str) -> tuple[str, int]:
+    """Inverse of `staffel_value`."""
+    net, _, staffel = value.rpartition("|")
+    return net, int(staffel)
+
+
+def staffel_choices(g: nx.MultiDiGraph) -> list[tuple[str, str]]:
+    """The Staffeln of each network (on its ``MEMBER_OF`` or ``IN_PROGRAMME``
+    relationships), as (`staffel_value`, ``Modellprojekte Smart Cities – Staffel 2019``)."""
+    found: set[tuple[str, str, int]] = set()
+    for _a, b, rtype, d in g.edges(keys=True, data=True):
+        staffel = d.get("staffel")
+        network = g.nodes[b].get("type") == "Network"
+        if network and rtype in ("MEMBER_OF", "IN_PROGRAMME") and isinstance(staffel, int):
+            found.add((str(g.nodes[b].get("name", b)), b, staffel))
+    return [
+        (staffel_value(net, staffel), f"{name} – Staffel {staffel}")
+        for name, net, staffel in sorted(found)
+    ]

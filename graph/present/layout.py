@@ -115,7 +115,7 @@ def geographic_positions(g: nx.MultiDiGraph) -> dict[str, Point]:
             centre = STATE_CENTRES.get(str(attrs.get("key")))
             if centre is not None:
                 pos[nid] = project(*centre)
-        elif label == "Municipality":
+        elif label in ("Municipality", "Gemeindeverband"):
             point = _coordinates(attrs)
             if point is not None:
                 pos[nid] = point
@@ -123,7 +123,9 @@ def geographic_positions(g: nx.MultiDiGraph) -> dict[str, Point]:
                 unplaced.append(nid)
     for nid in unplaced:
         parts = (
-            pos[a] for a, _, key in g.in_edges(nid, keys=True) if key == "PART_OF" and a in pos
+            pos[a]
+            for a, _, key in g.in_edges(nid, keys=True)
+            if key in ("PART_OF", "IN_VERBAND") and a in pos
         )
         mean = _mean(parts)
         if mean is None:

@@ -100,6 +100,11 @@ def format_int(n: int | float | str) -> str:
     return f"{int(n):,}".replace(",", ".")
 
 
+def format_decimal(x: float, digits: int = 1) -> str:
+    """German decimal comma and thousands separator: 1234.5 → ``1.234,5``."""
+    return f"{x:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 def format_period(start: object, end: object) -> str | None:
     """``2014–2016``, ``seit 2017``, ``bis 2016``; None when neither is known."""
     if start and end:
@@ -166,3 +171,29 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
     return cut.rstrip(" ,;:–-") + "…"
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def format_number(value: float, digits: int = 3) -> str:
+    """German decimals: 41.848 → ``41,848``; thousands grouped: 12345.5 → ``12.345,5``.
+    Trailing zeros are dropped (``0,5``, not ``0,500``)."""
+    text = f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def format_cell(value: object) -> str:
+    """A table cell as a German reader expects it: numbers of five digits and more
+    grouped (``10.752``; DIN 5008 leaves ``2014`` alone), decimals with a comma, ISO days
+    as ``22.09.2016``, nothing for None; other text unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, int):
+        return format_int(value) if abs(value) >= 10_000 else str(value)
+    if isinstance(value, float):
+        return format_number(value)
+    text = str(value)
+    return format_date(text) if _ISO_DAY.match(text) else text

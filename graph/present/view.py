@@ -36,7 +36,7 @@ import networkx as nx
 import pyvis
 from pyvis.network import Network
 
-from graph.core.errors import KommunetzError
+from graph.core.errors import InvalidInput, KommunetzError
 from graph.core.model import ADMINISTRATIVE_RELS, REL_TYPES
 from graph.core.nodes import node_state
 from graph.core.search import resolve
@@ -61,6 +61,9 @@ TEXT_COLOUR = "#1a1a1a"
 EDGE_COLOUR = "#7b858e"  # 3.7:1 on white: lines are graphical objects (WCAG 1.4.11)
 ADMIN_EDGE_COLOUR = "#9aa3ab"
 FOCUS_COLOUR = "#000000"
+#: Borders of the nodes that changed between two dates (`graph.core.validity.change_marks`);
+#: the label says it too ("[neu]"), so colour is never the only cue (WCAG 1.4.1).
+CHANGE_COLOURS = {"neu": "#1a7f37", "beendet": "#b42318", "neu und beendet": "#8a4b00"}
 LABEL_LIMIT = 40
 
 
@@ -103,6 +106,7 @@ class NodeStyle:
 
 STYLES: Mapping[str, NodeStyle] = {
     "Municipality": NodeStyle("dot", "#1f5f99", "●", "Punkt", 12),
+    "Gemeindeverband": NodeStyle("box", "#3d7ab8", "▬", "Rechteck", 12),
     "State": NodeStyle("hexagon", "#56616b", "⬢", "Sechseck", 20),
     "Organisation": NodeStyle("square", "#a14f00", "■", "Quadrat", 12),
     "Network": NodeStyle("star", "#b3261e", "★", "Stern", 24),
@@ -117,8 +121,11 @@ DEFAULT_STYLE = NodeStyle("dot", "#56616b", "●", "Punkt", 10)
 
 #: Municipalities of the directory that take part in nothing: small, labelled only when
 #: zoomed in (the label's size is under vis-network's draw threshold at Germany scale).
-BACKGROUND_SIZE = 3
+BACKGROUND_SIZE = 2
 BACKGROUND_FONT = 4
+#: Lighter than the members' blue, so that the directory is the map and the network the
+#: picture on it (the dots are context; the members keep their 3:1 colour).
+BACKGROUND_COLOUR = "#a9bfd6"
 KREIS_SIZE = 16
 
 
@@ -197,6 +204,8 @@ def tooltip(attrs: Mapping[str, Any]) -> str:
         first.append(state)
     if label == "Municipality":
         first.append(f"AGS {attrs.get('key')}")
+    elif label == "Gemeindeverband":
+        first.append(f"ARS {attrs.get('key')}")
     lines = [str(attrs.get("name", "")), " · ".join(first)]
     population = attrs.get("population")
     if population:
@@ -219,22 +228,27 @@ def vis_data(
     *,
     focus: str | None = None,
     background: set[str] | None = None,
+    changed: Mapping[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """vis-network node and edge records of ``g``, in one pass over each.
 
     Styling that all nodes of a type share lives in the ``groups`` option, so a record
     carries only what differs: label, tooltip, position (the start for physics), and marks
-    for the focus, the background and uncertain facts.
+    for the focus, the background, uncertain facts and ``changed`` nodes (node id → how
+    it changed between two dates).
     """
     if background is None:
         background = explore.background(g)
+    changed = changed or {}
     nodes: list[dict[str, Any]] = []
     for nid, attrs in g.nodes(data=True):
         label = str(attrs.get("type"))
         style = STYLES.get(label, DEFAULT_STYLE)
         name = str(attrs.get("name", nid))
-        if label == "Municipality" and attrs.get("level") == "Kreis" and attrs.get("kind"):
-            name = f"{name} ({attrs['kind']})"  # Kreis Düren and Stadt Düren are both "Düren"
+        kreis = label == "Municipality" and attrs.get("level") == "Kreis"
+        if (kreis or label == "Gemeindeverband") and attrs.get("kind"):
+            # Kreis Düren and Stadt Düren are both "Düren", Amt and Gemeinde Süderbrarup too
+            name = f"{name} ({attrs['kind']})"
         x, y = positions.get(nid, (0.0, 0.0))
         marks = text.flags(attrs)
         node: dict[str, Any] = {
@@ -244,17 +258,31 @@ def vis_data(
             "group": label,
             "x": round(x),
             "y": round(y),
+            # labels by importance (the focus first); the background's come last
+            "imp": 0 if nid in background else explore.importance(g, nid, focus),
         }
         if nid in background:
             node["size"] = BACKGROUND_SIZE
             node["font"] = {"size": BACKGROUND_FONT}
             node["borderWidth"] = 0
+            node["color"] = {"background": BACKGROUND_COLOUR, "border": BACKGROUND_COLOUR}
         elif label == "Municipality" and attrs.get("level") == "Kreis":
             node["size"] = KREIS_SIZE
         if marks:
             node["label"] += f" ({', '.join(marks)})"
             node["shapeProperties"] = {"borderDashes": [4, 3]}
             node["borderWidth"] = 2
+        how = changed.get(nid)
+        if how is not None and nid not in background:
+            colour = CHANGE_COLOURS.get(how, FOCUS_COLOUR)
+            node["label"] += f" [{how}]"
+            node["title"] += f"\nÄnderung im gewählten Zeitraum: {how}"
+            node["borderWidth"] = 4
+            node["color"] = {
+                "background": style.color,
+                "border": colour,
+                "highlight": {"background": style.color, "border": colour},
+            }
         if nid == focus:
             node["size"] = int(style.size * 1.6)
             node["borderWidth"] = 4
@@ -322,7 +350,9 @@ def vis_options(*, physics: bool, large: bool) -> dict[str, Any]:
         },
         "interaction": {
             "tooltipDelay": 150,
-            "keyboard": {"enabled": True, "bindToWindow": False},
+            # no focus on hover: focusing scrolls a partly visible frame into view under
+            # the pointer (graph.js focuses on a press, without scrolling)
+            "keyboard": {"enabled": True, "bindToWindow": False, "autoFocus": False},
             "navigationButtons": True,
             "hideEdgesOnDrag": large,
             "hideEdgesOnZoom": large,
@@ -378,35 +408,16 @@ def render_html(
     """
     if not _HEIGHT.match(height):
         raise KommunetzError(f"Ungültige Höhe „{height}“ (z. B. 600px).")
-    if positions is None:
-        positions = layout.positions(g)
     n_nodes, n_edges = g.number_of_nodes(), explore.count_edges(g)
-    if physics is None:
-        physics = n_nodes <= PHYSICS_MAX_NODES
-    physics = physics and 0 < n_nodes <= PHYSICS_LIMIT
-    nodes, edges = vis_data(
-        g, positions, focus=focus if focus in g else None, background=background
+    payload = view_payload(
+        g, focus=focus, positions=positions, background=background, physics=physics
     )
-    net = Network(height=height, width="100%", directed=True, cdn_resources="in_line")
-    net.nodes, net.edges = nodes, edges
-    net.node_ids = [n["id"] for n in nodes]
-    net.node_map = {n["id"]: n for n in nodes}
-    net.options = vis_options(physics=physics, large=n_nodes > LARGE_VIEW_NODES)
-    payload: dict[str, Any] = {
-        "nodes": net.nodes,
-        "edges": net.edges,
-        "options": net.options,
-        "focus": focus if focus in g else None,
-        "tables": _tables(g) if tables else None,
-    }
+    payload["tables"] = _tables(g) if tables else None
     vis_js, vis_css = vis_assets()
-    summary = (
-        f"{_count(n_nodes, 'Knoten', 'Knoten')} und "
-        f"{_count(n_edges, 'Beziehung', 'Beziehungen')} angezeigt."
-    )
+    summary = summary_line(g)
     return _ENV.get_template("view.html.j2").render(
         title=title,
-        height=net.height,
+        height=height,
         summary=summary,
         aria_label=f"Netzwerkgrafik{': ' + title if title else ''}. {summary}",
         legend=legend_entries({d for _, d in g.nodes(data="type")}) if legend else [],
@@ -418,6 +429,60 @@ def render_html(
         vis_js=_Safe(vis_js),
         vis_css=_Safe(vis_css),
     )
+
+
+def view_payload(
+    g: nx.MultiDiGraph,
+    *,
+    focus: str | None = None,
+    positions: Mapping[str, layout.Point] | None = None,
+    background: set[str] | None = None,
+    physics: bool | None = None,
+    changed: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """What vis-network needs to draw ``g``: nodes, edges, options and the focus (see
+    `render_html` for the arguments; ``changed`` as in `vis_data`). Plain JSON data:
+    labels and tooltips are text."""
+    if positions is None:
+        positions = layout.positions(g)
+    n_nodes = g.number_of_nodes()
+    if physics is None:
+        physics = n_nodes <= PHYSICS_MAX_NODES
+    physics = physics and 0 < n_nodes <= PHYSICS_LIMIT
+    focus = focus if focus in g else None
+    nodes, edges = vis_data(g, positions, focus=focus, background=background, changed=changed)
+    # pyvis's Network holds the lists as it would after add_node/add_edge (see above)
+    net = Network(directed=True, cdn_resources="in_line")
+    net.nodes, net.edges = nodes, edges
+    net.options = vis_options(physics=physics, large=n_nodes > LARGE_VIEW_NODES)
+    return {"nodes": net.nodes, "edges": net.edges, "options": net.options, "focus": focus}
+
+
+def summary_line(g: nx.MultiDiGraph) -> str:
+    """``169 Knoten und 483 Beziehungen angezeigt.``"""
+    return (
+        f"{_count(g.number_of_nodes(), 'Knoten', 'Knoten')} und "
+        f"{_count(explore.count_edges(g), 'Beziehung', 'Beziehungen')} angezeigt."
+    )
+
+
+KEYS_HELP = (
+    "Tastatur: Grafik mit Tab auswählen, dann Pfeiltasten zum Verschieben, Plus und Minus "
+    "zum Zoomen. Maus: Klick auf einen Knoten zeigt seine Details, Doppelklick seine "
+    "Umgebung. Die Textfassung steht unter der Grafik."
+)
+
+
+def component_files() -> dict[str, str]:
+    """The files of the explorer's graph component (``index.html``, its script, and
+    vis-network with its style sheet), by name: constants only, no data, no URL."""
+    js, css = vis_assets()
+    return {
+        "index.html": _ENV.get_template("graph_component.html.j2").render(),
+        "graph.js": (TEMPLATE_DIR / "graph.js").read_text(encoding="utf-8"),
+        "vis-network.min.js": js,
+        "vis-network.css": css,
+    }
 
 
 class _Safe(str):
@@ -442,6 +507,23 @@ def _tables(g: nx.MultiDiGraph) -> dict[str, Any]:
     }
 
 
+def focused_view(
+    store: GraphStore, focus: str | None, depth: int = 1
+) -> tuple[nx.MultiDiGraph, explore.GraphIndex, explore.View]:
+    """The public graph, its index and the view an export writes: the whole graph, or the
+    neighbourhood of ``focus`` (a name or AGS as a user types it) in ``depth`` steps.
+    Raises `Ambiguous`/`NotFound` (with the candidates) or `InvalidInput` for a depth
+    out of range — the same for every export format."""
+    if depth not in range(1, explore.MAX_DEPTH + 1):
+        raise InvalidInput(f"Die Tiefe muss zwischen 1 und {explore.MAX_DEPTH} liegen.")
+    g = store.graph()
+    idx = explore.index(g)
+    focus_id = None
+    if focus:
+        focus_id = resolve(store.search(focus, explore.VIEW_LABELS), focus, "Treffer").id
+    return g, idx, explore.build_view(g, idx, explore.ViewFilter(), focus_id, depth)
+
+
 def export_html(store: GraphStore, out: Path, *, focus: str | None = None, depth: int = 1) -> None:
     """Write the whole public graph (or the neighbourhood of ``focus``) as standalone HTML.
 
@@ -449,14 +531,7 @@ def export_html(store: GraphStore, out: Path, *, focus: str | None = None, depth
     `Ambiguous`/`NotFound` with the candidates. The page holds the text tables too. The
     file is written whole or not at all (temporary file, then rename).
     """
-    if depth not in range(1, explore.MAX_DEPTH + 1):
-        raise KommunetzError(f"Die Tiefe muss zwischen 1 und {explore.MAX_DEPTH} liegen.")
-    g = store.graph()
-    idx = explore.index(g)
-    focus_id = None
-    if focus:
-        focus_id = resolve(store.search(focus, explore.VIEW_LABELS), focus, "Treffer").id
-    view = explore.build_view(g, idx, explore.ViewFilter(), focus_id, depth)
+    g, idx, view = focused_view(store, focus, depth)
     page = render_html(
         view.graph,
         title=f"kommunetz – {view.title}",

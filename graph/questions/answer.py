@@ -98,6 +98,21 @@ def join(values: Iterable[str]) -> str:
     return ", ".join(values)
 
 
+#: The column of a table row that holds the ids of its sources (`sources_cell`); the page
+#: shows each as its title with a link, the CSV keeps the ids.
+SOURCES_COLUMN = "Quellen"
+
+
+def sources_cell(ids: Iterable[str]) -> str:
+    """Source ids for the `SOURCES_COLUMN`: each once, in the order given."""
+    return join(dict.fromkeys(ids))
+
+
+def cell_sources(cell: object) -> list[str]:
+    """The source ids of a `SOURCES_COLUMN` cell."""
+    return [s for s in str(cell or "").split(", ") if s]
+
+
 @dataclass(frozen=True)
 class Involvement:
     """One project or cooperation an actor works on, and how."""

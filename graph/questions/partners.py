@@ -15,12 +15,14 @@ from graph.core.store import GraphStore
 from graph.present.text import type_name
 from graph.questions.answer import (
     ROLE_WORDS,
+    SOURCES_COLUMN,
     Answer,
     Row,
     ViewBuilder,
     actor_cells,
     join,
     sentence,
+    sources_cell,
 )
 from graph.questions.index import (
     topic_sharers,
@@ -106,13 +108,11 @@ class PartnersAnswer(Answer):
         return [
             {
                 **actor_cells("Partner", p.partner),
-                "Grund": r.label,
-                "Über": r.via.name if r.via else "",
-                "Erläuterung": r.text,
-                "Quellen": join(r.sources),
+                "Grund": p.strongest,
+                "Begründung": "; ".join(r.text for r in p.all_reasons),
+                SOURCES_COLUMN: sources_cell(s for r in p.all_reasons for s in r.sources),
             }
             for p in self.partners
-            for r in p.all_reasons
         ]
 
     def lines(self) -> list[str]:

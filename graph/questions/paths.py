@@ -12,12 +12,14 @@ import networkx as nx
 from graph.core.errors import QueryError
 from graph.core.nodes import Entity
 from graph.core.store import GraphStore
+from graph.present.text import relation_name
 from graph.questions.answer import (
+    SOURCES_COLUMN,
     Answer,
     Row,
     ViewBuilder,
-    join,
     sentence,
+    sources_cell,
 )
 from graph.questions.resolve import (
     find_actor,
@@ -50,16 +52,23 @@ class Path:
     def hops(self) -> int:
         return len(self.steps)
 
+    def told(self) -> list[tuple[str, tuple[str, ...]]]:
+        """One German sentence (with full stop) per relationship on the way, with the ids
+        of its sources — the page shows them as links."""
+        by_id = {e.id: e for e in self.nodes}
+        return [
+            (sentence(rel.rel, by_id[rel.start_id], by_id[rel.end_id], rel.role) + ".", rel.sources)
+            for step in self.steps
+            for rel in step.rels
+        ]
+
     def sentences(self, titles: Mapping[str, str] | None = None) -> list[str]:
         """Numbered German sentences, one per relationship on the way, each with its
         sources (titles where known)."""
-        by_id = {e.id: e for e in self.nodes}
-        out: list[str] = []
-        for step in self.steps:
-            for rel in step.rels:
-                text = sentence(rel.rel, by_id[rel.start_id], by_id[rel.end_id], rel.role)
-                out.append(f"{len(out) + 1}. {text}.{source_note(rel.sources, titles)}")
-        return out
+        return [
+            f"{n}. {text}{source_note(ids, titles)}"
+            for n, (text, ids) in enumerate(self.told(), start=1)
+        ]
 
 
 def source_note(ids: Sequence[str], titles: Mapping[str, str] | None) -> str:
@@ -102,12 +111,12 @@ class PathsAnswer(Answer):
                             "Weg": i,
                             "Schritt": n,
                             "Von": by_id[rel.start_id].name,
-                            "Beziehung": rel.rel,
+                            "Beziehung": relation_name(rel.rel),
                             "Zu": by_id[rel.end_id].name,
                             "Satz": sentence(
                                 rel.rel, by_id[rel.start_id], by_id[rel.end_id], rel.role
                             ),
-                            "Quellen": join(self.source_titles.get(s, s) for s in rel.sources),
+                            SOURCES_COLUMN: sources_cell(rel.sources),
                         }
                     )
         return rows

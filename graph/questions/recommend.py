@@ -12,6 +12,8 @@ Größe                     population within ×1.5 / ×3 / ×6                 
 Nähe                      distance ≤ 25 / 50 / 100 / 200 km                     4/3/2/1
 Land                      same Bundesland                                       2
 Netzwerk                  per partner both already have                         2 (max 6)
+Programm                  per programme both take part in (Smart Cities…)       2 (max 4)
+Vorbild                   the candidate is a model project ≤ 50 km away         3
 Mitglied                  the candidate is a member of a network                1
 ========================  ===================================================  ==========
 
@@ -25,7 +27,8 @@ newcomer has no partners and no projects yet, so its interests can be given as t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -49,6 +52,8 @@ DISTANCE_STEPS = ((25, 4), (50, 3), (100, 2), (200, 1))
 SAME_STATE = 2
 COMMON_PARTNER_POINTS, COMMON_PARTNER_MAX = 2, 3
 MEMBER_POINTS = 1
+PROGRAMME_POINTS, PROGRAMME_MAX = 2, 2
+NEARBY_MODEL_POINTS, NEARBY_MODEL_KM = 3, 50
 
 
 @dataclass(frozen=True)
@@ -141,79 +146,167 @@ def recommend(
         interests = set(snap.work.get(target.id, ()))
     partners = snap.partners.get(target.id, {})
     pool = [a for a in snap.active if a != target.id and a not in partners]
-    scored = []
+    # shared partners of every candidate at once: through my partners' partners (a tie is
+    # stored both ways), instead of walking every candidate's partners
+    common: Counter[str] = Counter()
+    for p in partners:
+        common.update(snap.partners.get(p, {}).keys())
+    # points for every candidate, sentences only for those shown: at Germany scale
+    # 10,000 candidates are scored and 10 explained
+    points = []
     for cid in pool:
-        rec = _score(snap, me, snap.actors[cid], interests, partners)
-        if rec is not None:
-            scored.append(rec)
-    scored.sort(key=lambda r: (-r.score, r.candidate.sort_key()))
+        n = _score(snap, me, snap.actors[cid], interests, common.get(cid, 0))
+        if n > MEMBER_POINTS:  # being in the network alone says nothing about the fit
+            points.append((n, cid))
+    points.sort(key=lambda p: -p[0])
+    if len(points) > limit > 0:
+        cutoff = points[limit - 1][0]
+        points = [p for p in points if p[0] >= cutoff]  # ties at the cut are ranked by name
+    chosen = sorted(points, key=lambda p: (-p[0], snap.actors[p[1]].entity.sort_key()))
+    scored = [
+        _explain(snap, me, snap.actors[cid], interests, partners)
+        for _, cid in chosen[: max(0, limit)]
+    ]
     return RecommendAnswer(
         target,
         sorted((snap.topics[t] for t in interests if t in snap.topics), key=Entity.sort_key),
         given,
-        scored[: max(0, limit)],
+        scored,
         len(pool),
         len(partners),
     )
 
 
 def _score(
+    snap: Snapshot, me: ActorInfo, other: ActorInfo, interests: set[str], common: int
+) -> int:
+    """The points of ``other`` for ``me``: the sum of `_parts` without their sentences."""
+    return sum(points for _, points, _ in _parts(snap, me, other, interests, common, None))
+
+
+def _explain(
     snap: Snapshot,
     me: ActorInfo,
     other: ActorInfo,
     interests: set[str],
     my_partners: dict[str, int],
-) -> Recommendation | None:
-    parts: list[Part] = []
-    shared = sorted(
-        (snap.topics[t] for t in interests & snap.work.get(other.entity.id, frozenset())),
+) -> Recommendation:
+    common = sorted(
+        (snap.actors[p].entity for p in snap.partners.get(other.entity.id, {}) if p in my_partners),
         key=Entity.sort_key,
     )
-    if shared:
-        n = min(len(shared), TOPIC_MAX)
-        names = ", ".join(t.name for t in shared)
-        parts.append(Part("Themen", n * TOPIC_POINTS, f"arbeitet auch an {names}"))
+    parts = tuple(
+        Part(name, points, text())
+        for name, points, text in _parts(snap, me, other, interests, len(common), common)
+    )
+    km = _distance(me, other)
+    return Recommendation(
+        other.entity, sum(p.points for p in parts), parts, round(km, 1) if km is not None else None
+    )
+
+
+#: A part before its sentence is needed: (name, points, how to word it).
+LazyPart = tuple[str, int, Callable[[], str]]
+
+
+def _parts(
+    snap: Snapshot,
+    me: ActorInfo,
+    other: ActorInfo,
+    interests: set[str],
+    n_common: int,
+    common: list[Entity] | None,
+) -> list[LazyPart]:
+    """The parts of the score (the table in the module docstring), each with a function
+    that words it (called only for the recommendations shown)."""
+    parts: list[LazyPart] = []
+    shared_keys = interests & snap.work.get(other.entity.id, frozenset())
+    if shared_keys:
+
+        def topics_text() -> str:
+            shared = sorted((snap.topics[t] for t in shared_keys), key=Entity.sort_key)
+            return f"arbeitet auch an {', '.join(t.name for t in shared)}"
+
+        parts.append(("Themen", min(len(shared_keys), TOPIC_MAX) * TOPIC_POINTS, topics_text))
     mine, theirs = me.entity, other.entity
     if mine.label == theirs.label == "Municipality":
         if mine.kind and mine.kind == theirs.kind:
-            parts.append(Part("Art", SAME_KIND, f"ebenfalls {theirs.kind}"))
+            parts.append(("Art", SAME_KIND, lambda: f"ebenfalls {theirs.kind}"))
         elif me.level and me.level == other.level:
-            level = {"Gemeinde": "Gemeindeebene", "Kreis": "Kreisebene"}.get(other.level, "")
-            parts.append(Part("Art", SAME_LEVEL, f"ebenfalls auf {level or other.level}"))
+            level = {"Gemeinde": "Gemeindeebene", "Kreis": "Kreisebene"}.get(other.level or "", "")
+            parts.append(("Art", SAME_LEVEL, lambda: f"ebenfalls auf {level or other.level}"))
         size = _size_part(me.population, other.population) if me.level == other.level else None
         if size:
             parts.append(size)
     km = _distance(me, other)
-    for limit_km, pts in DISTANCE_STEPS:
-        if km is not None and km <= limit_km:
-            parts.append(Part("Nähe", pts, f"{_km(km)} km entfernt"))
-            break
+    if km is not None:
+        for limit_km, pts in DISTANCE_STEPS:
+            if km <= limit_km:
+                parts.append(("Nähe", pts, lambda: f"{_km(km)} km entfernt"))
+                break
     if mine.state_code and mine.state_code == theirs.state_code:
-        parts.append(Part("Land", SAME_STATE, f"ebenfalls in {theirs.state}"))
-    common = sorted(
-        (snap.actors[p].entity for p in snap.partners.get(theirs.id, {}) if p in my_partners),
-        key=Entity.sort_key,
-    )
-    if common:
-        n = min(len(common), COMMON_PARTNER_MAX)
-        names = ", ".join(e.name for e in common[:5]) + (" …" if len(common) > 5 else "")
-        word = "gemeinsamer Partner" if len(common) == 1 else "gemeinsame Partner"
-        parts.append(Part("Netzwerk", n * COMMON_PARTNER_POINTS, f"{len(common)} {word}: {names}"))
+        parts.append(("Land", SAME_STATE, lambda: f"ebenfalls in {theirs.state}"))
+    if n_common:
+
+        def common_text() -> str:
+            names = [e.name for e in common or ()]
+            listed = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+            word = "gemeinsamer Partner" if n_common == 1 else "gemeinsame Partner"
+            return f"{n_common} {word}: {listed}"
+
+        parts.append(
+            ("Netzwerk", min(n_common, COMMON_PARTNER_MAX) * COMMON_PARTNER_POINTS, common_text)
+        )
+    if snap.programmes:
+        parts += _programme_parts(snap, mine, theirs, km)
     if other.member:
-        parts.append(Part("Mitglied", MEMBER_POINTS, "im Netzwerk und damit ansprechbar"))
-    score = sum(p.points for p in parts)
-    if score <= MEMBER_POINTS:  # being in the network alone says nothing about the fit
-        return None
-    return Recommendation(theirs, score, tuple(parts), round(km, 1) if km is not None else None)
+        parts.append(("Mitglied", MEMBER_POINTS, lambda: "im Netzwerk und damit ansprechbar"))
+    return parts
 
 
-def _size_part(a: int | None, b: int | None) -> Part | None:
+def _programme_parts(
+    snap: Snapshot, mine: Entity, theirs: Entity, km: float | None
+) -> list[LazyPart]:
+    """Shared programmes, and a model project nearby (`graph.core.programmes`): what a
+    Kreis next to a Smart City learns from it."""
+    parts: list[LazyPart] = []
+    their_items = snap.programmes.get(theirs.id, ())
+    if not their_items:
+        return parts
+    my_nets = {p.network.id for p in snap.programmes.get(mine.id, ())}
+    shared = sorted(
+        {p.network for p in their_items if p.network.id in my_nets}, key=Entity.sort_key
+    )
+    if shared:
+        n = min(len(shared), PROGRAMME_MAX)
+        names = ", ".join(e.name for e in shared)
+        parts.append(("Programm", n * PROGRAMME_POINTS, lambda: f"ebenfalls in {names}"))
+    if km is not None and km <= NEARBY_MODEL_KM:
+
+        def nearby_text() -> str:
+            named = "; ".join(
+                f"{p.network.name}"
+                + (f", Staffel {p.staffel}" if p.staffel else "")
+                + f": {p.item.name}"
+                for p in their_items
+            )
+            return f"Modellprojekt in der Nähe – {named}"
+
+        parts.append(("Vorbild", NEARBY_MODEL_POINTS, nearby_text))
+    return parts
+
+
+def _size_part(a: int | None, b: int | None) -> LazyPart | None:
     if not a or not b:
         return None
     ratio = max(a, b) / min(a, b)
     for limit, pts, words in SIZE_STEPS:
         if ratio <= limit:
-            return Part("Größe", pts, f"{words} ({format_int(b)} zu {format_int(a)} Einwohnern)")
+            return (
+                "Größe",
+                pts,
+                lambda w=words: f"{w} ({format_int(b)} zu {format_int(a)} Einwohnern)",
+            )
     return None
 
 

@@ -30,6 +30,7 @@ from typing import Any, Protocol, runtime_checkable
 from graph.core.errors import KommunetzError
 from graph.core.membership import Member
 from graph.core.nodes import Entity
+from graph.core.programmes import Participation as ProgrammeItem
 from graph.core.store import GraphStore
 
 
@@ -138,6 +139,12 @@ class QuestionReads(Protocol):
 
     def q_member_ids(self) -> list[str]:
         """Ids of every actor that is a member of a network (`graph.core.membership`)."""
+        ...
+
+    def q_participations(self, when: str | None = None) -> list[ProgrammeItem]:
+        """Every programme participation (`graph.core.programmes`), in its order; with
+        ``when`` (a date or a year) those of the network as of then
+        (`graph.core.validity.as_of`). Raises `QueryError` for a ``when`` that is no date."""
         ...
 
     def q_memberships(self, actor_ids: Sequence[str]) -> list[Member]:

@@ -12,11 +12,13 @@ from graph.core.nodes import Entity
 from graph.core.store import GraphStore
 from graph.present.text import type_name
 from graph.questions.answer import (
+    SOURCES_COLUMN,
     Answer,
     Involvement,
     Row,
     ViewBuilder,
     join,
+    sources_cell,
 )
 from graph.questions.resolve import (
     find_actor,
@@ -51,7 +53,7 @@ class SharedTopicsAnswer(Answer):
                             "Vorhaben": i.item.name,
                             "Vorhabenart": type_name(i.item.label),
                             "Rolle": i.role_text,
-                            "Quellen": join(i.sources),
+                            SOURCES_COLUMN: sources_cell(i.sources),
                         }
                     )
         return rows

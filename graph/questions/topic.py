@@ -3,6 +3,7 @@ cooperations through which they do and their network memberships."""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -13,12 +14,14 @@ from graph.core.nodes import Entity, stored_entity
 from graph.core.store import GraphStore
 from graph.present.text import type_name
 from graph.questions.answer import (
+    SOURCES_COLUMN,
     Answer,
     Involvement,
     Row,
     ViewBuilder,
     actor_cells,
     join,
+    sources_cell,
 )
 from graph.questions.index import (
     work_index,
@@ -60,13 +63,12 @@ class TopicAnswer(Answer):
             {
                 **actor_cells("Akteur", w.actor),
                 "Mitglied in": w.member_text,
-                "Vorhaben": i.item.name,
-                "Vorhabenart": type_name(i.item.label),
-                "Rolle": i.role_text,
-                "Quellen": join(i.sources),
+                "Vorhaben": "; ".join(
+                    f"{i.item.name} ({type_name(i.item.label)}, {i.role_text})" for i in w.items
+                ),
+                SOURCES_COLUMN: sources_cell(s for i in w.items for s in i.sources),
             }
             for w in self.workers
-            for i in w.items
         ]
 
     def lines(self) -> list[str]:
@@ -102,8 +104,10 @@ def topic_members(
     t = known or find_topic(store, topic)
     counts = index.actors_on.get(t.key, {})
     ids = [a for a in counts if not members_only or a in index.members]
-    ids.sort(key=lambda a: (-counts[a], index.actors[a].sort_key()))
-    top = ids[: max(0, limit)]
+    # the first ``limit`` of thousands (a popular topic at Germany scale): a partial sort
+    top = heapq.nsmallest(
+        max(0, limit), ids, key=lambda a: (-counts[a], index.actors[a].sort_key())
+    )
     by_actor: dict[str, set[Involvement]] = {a: set() for a in top}
     for r in qs.q_actor_work(top, t.key) if top else []:
         by_actor[r.actor_id].add(Involvement(r.item, r.rel, r.role, r.sources))

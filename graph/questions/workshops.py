@@ -10,10 +10,12 @@ from graph.core.nodes import Entity
 from graph.core.store import GraphStore
 from graph.present.text import format_period
 from graph.questions.answer import (
+    SOURCES_COLUMN,
     Answer,
     Row,
     ViewBuilder,
     join,
+    sources_cell,
 )
 from graph.questions.resolve import (
     find_actor,
@@ -48,7 +50,7 @@ class WorkshopsAnswer(Answer):
                     "Teilnehmende": join(p.actor.name for p in guests),
                     "Themen": join(t.name for t in w.topics),
                     "Vermutet": "ja" if w.inferred else "",
-                    "Quellen": join(w.sources),
+                    SOURCES_COLUMN: sources_cell(w.sources),
                 }
             )
         return rows

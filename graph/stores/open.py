@@ -7,10 +7,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph.core.errors import InvalidInput
 from graph.core.paths import default_db_path
 from graph.core.store import GraphStore
-from graph.stores.neo4j.store import Neo4jStore
-from graph.stores.sqlite.store import EmbeddedStore
 
 
 @dataclass(frozen=True)
@@ -45,13 +44,31 @@ class StoreSettings:
         return f"eingebettete Datenbank {self.db_path or default_db_path()}"
 
 
+#: The address schemes of the Bolt protocol (the only one kommunetz speaks).
+NEO4J_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
+
+
 def open_store(settings: StoreSettings) -> GraphStore:
-    """The configured store, schema ensured. Raises `StoreUnavailable` with a message."""
+    """The configured store, schema ensured. Raises `StoreUnavailable` with a message, or
+    `InvalidInput` for a setting that cannot work (an address that is no Neo4j address,
+    a ``KOMMUNETZ_DB`` file that is no database)."""
     if settings.neo4j_uri:
+        scheme = settings.neo4j_uri.partition("://")[0].lower()
+        if scheme not in NEO4J_SCHEMES:
+            raise InvalidInput(
+                f"NEO4J_URI „{settings.neo4j_uri}“ ist keine Neo4j-Adresse (erwartet z. B. "
+                "bolt://localhost:7687 oder neo4j+s://xxxx.databases.neo4j.io)."
+            )
+        # imported here: the Neo4j driver alone takes ~0.6 s to import, which the first
+        # page of a fresh app server (and every CLI call on the embedded store) would wait for
+        from graph.stores.neo4j.store import Neo4jStore
+
         return Neo4jStore.connect(
             settings.neo4j_uri,
             settings.neo4j_username,
             settings.neo4j_password,
             settings.neo4j_database,
         )
+    from graph.stores.sqlite.store import EmbeddedStore
+
     return EmbeddedStore(settings.db_path or default_db_path())

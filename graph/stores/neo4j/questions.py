@@ -20,6 +20,9 @@ import neo4j
 from graph.core.membership import VIA_LABEL, Member, member
 from graph.core.model import NODE_TYPES, PUBLIC_LABELS, key_property, split_node_id
 from graph.core.nodes import Entity, stored_entity
+from graph.core.programmes import BODY_RELS, PARTNER_ROLE
+from graph.core.programmes import Participation as ProgrammeItem
+from graph.core.validity import NODE_FROM, NODE_TO, REL_FROM, REL_TO, stand
 from graph.questions.rows import (
     Incidence,
     Participation,
@@ -84,9 +87,11 @@ _WORK = f"[:{_types(WORK_RELS)}]"
 _ITEM = f":{_labels(WORK_ITEMS)}"
 _ACTOR = f":{_labels(ACTORS)}"
 
-#: The actors of ``$munis`` (AGS) and ``$orgs`` (ids), by their indexes.
+#: The actors of ``$munis`` (AGS), ``$verbaende`` (ARS) and ``$orgs`` (ids), by their
+#: indexes.
 _ACTORS_BY_KEYS = (
     "CALL () { UNWIND $munis AS k MATCH (a:Municipality {ags: k}) RETURN a "
+    "UNION UNWIND $verbaende AS k MATCH (a:Gemeindeverband {ars: k}) RETURN a "
     "UNION UNWIND $orgs AS k MATCH (a:Organisation {id: k}) RETURN a } "
 )
 
@@ -104,6 +109,38 @@ MEMBER_IDS = (
     f"MATCH (x{_ACTOR}) WHERE EXISTS {{ (x)-[:MEMBER_OF]->(:Network) }} "
     f"OR EXISTS {{ (x)-[:MEMBER_OF]->(:{VIA_LABEL})-[:MEMBER_OF]->(:Network) }} "
     f"RETURN {_id('x')} AS id"
+)
+
+
+def _valid(v: str, first: Sequence[str], last: Sequence[str]) -> str:
+    """Cypher for `graph.core.validity.overlaps` of ``v`` with ``$from``–``$to`` (ISO days;
+    both null: no condition). Partial dates compare as text: ``2014`` ≤ ``2014-06-30``, and
+    a last day ``2016`` is padded to ``2016-99-99`` so that it covers all of 2016."""
+    start = f"coalesce({', '.join(f'{v}.{p}' for p in first)})" if first else "null"
+    end = f"coalesce({', '.join(f'{v}.{p}' for p in last)})" if last else "null"
+    return (
+        f"($to IS NULL OR (({start} IS NULL OR {start} <= $to) AND "
+        f"({end} IS NULL OR left({end} + '-99-99', 10) >= $from)))"
+    )
+
+
+def _valid_node(v: str, label: str) -> str:
+    return _valid(v, NODE_FROM.get(label, ()), NODE_TO.get(label, ()))
+
+
+#: The participations (`graph.core.programmes`): an ``IN_PROGRAMME`` with a role, and the
+#: Körperschaften of its item (not its partners); as of ``$from``–``$to`` if given
+#: (`graph.core.validity`: the relationships and the item and network by their dates).
+PARTICIPATIONS = (
+    f"MATCH (i:{_labels(WORK_ITEMS)})-[r:IN_PROGRAMME]->(n:Network) WHERE r.role IS NOT NULL "
+    f"AND {_valid('r', REL_FROM, REL_TO)} AND {_valid_node('n', 'Network')} "
+    f"AND CASE WHEN i:Project THEN {_valid_node('i', 'Project')} "
+    f"ELSE {_valid_node('i', 'Cooperation')} END "
+    f"OPTIONAL MATCH (x{_ACTOR})-[b:{_types(BODY_RELS)}]->(i) "
+    f"WHERE coalesce(b.role, '') <> $partner AND {_valid('b', REL_FROM, REL_TO)} "
+    f"RETURN {_ent('i')} AS item, {_ent('n')} AS network, r.role AS role, "
+    "r.staffel AS staffel, r.category AS category, r.since AS since, r.until AS until, "
+    f"collect(DISTINCT {_opt_ent('x')}) AS bodies"
 )
 
 
@@ -245,18 +282,25 @@ TIE_GROUPS = (
 )
 
 
+def _period(when: str | None) -> dict[str, str | None]:
+    """``from``/``to`` parameters (ISO days) for `_valid`; None for "today, all"."""
+    if when is None:
+        return {"from": None, "to": None}
+    span = stand(when)
+    return {"from": span[0].isoformat(), "to": span[1].isoformat()}
+
+
 def _entity(m: Mapping[str, Any]) -> Entity:
     return stored_entity(str(m["label"]), str(m["key"]), m)
 
 
 def _keys_by_label(actor_ids: Sequence[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {"munis": [], "orgs": []}
+    out: dict[str, list[str]] = {"munis": [], "verbaende": [], "orgs": []}
+    param = {"Municipality": "munis", "Gemeindeverband": "verbaende", "Organisation": "orgs"}
     for nid in actor_ids:
         label, key = split_node_id(nid)
-        if label == "Municipality":
-            out["munis"].append(key)
-        elif label == "Organisation":
-            out["orgs"].append(key)
+        if label in param:
+            out[param[label]].append(key)
     return out
 
 
@@ -281,6 +325,24 @@ class CypherQuestions:
 
     def q_member_ids(self) -> list[str]:
         return sorted(r["id"] for r in self._read(MEMBER_IDS))
+
+    def q_participations(self, when: str | None = None) -> list[ProgrammeItem]:
+        return sorted(
+            (
+                ProgrammeItem(
+                    _entity(r["item"]),
+                    _entity(r["network"]),
+                    str(r["role"]),
+                    r["staffel"] if isinstance(r["staffel"], int) else None,
+                    r["category"] or None,
+                    r["since"] or None,
+                    r["until"] or None,
+                    tuple(sorted((_entity(b) for b in r["bodies"]), key=Entity.sort_key)),
+                )
+                for r in self._read(PARTICIPATIONS, partner=PARTNER_ROLE, **_period(when))
+            ),
+            key=ProgrammeItem.order,
+        )
 
     def q_by_key(self, labels: Sequence[str], key: str) -> list[Entity]:
         query = BY_KEY.get(tuple(labels))

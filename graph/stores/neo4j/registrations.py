@@ -22,8 +22,9 @@ check.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Final, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from typing import Any, Final, TypeVar
 
 import neo4j
 from neo4j.exceptions import ConstraintError, ResultFailedError
@@ -33,6 +34,15 @@ from graph.core.records import Batch
 from graph.core.store import WriteSummary
 from graph.core.write import write_batch
 from graph.joining.form import Submission
+from graph.joining.proposal import (
+    AuditEntry,
+    Proposal,
+    ProposalStatus,
+    audit_from,
+    audit_props,
+    proposal_from,
+    proposal_props,
+)
 from graph.joining.registration import (
     Registration,
     RegistrationTx,
@@ -43,13 +53,18 @@ from graph.joining.registration import (
     registration_from,
     registration_props,
 )
+from graph.joining.tokens import TOKEN_FIELDS, StoredToken
 from graph.stores.neo4j.transactions import CypherWriteTx, Session, existing_in
 
 T = TypeVar("T")
 
 REGISTRATION_CONSTRAINTS: Final[list[str]] = [
     "CREATE CONSTRAINT registration_pending_ags_unique IF NOT EXISTS "
-    "FOR (r:Registration) REQUIRE r.pending_ags IS UNIQUE"
+    "FOR (r:Registration) REQUIRE r.pending_ags IS UNIQUE",
+    "CREATE CONSTRAINT token_hash_unique IF NOT EXISTS FOR (t:Token) REQUIRE t.hash IS UNIQUE",
+    "CREATE INDEX token_subject IF NOT EXISTS FOR (t:Token) ON (t.subject)",
+    "CREATE CONSTRAINT proposal_id_unique IF NOT EXISTS FOR (p:Proposal) REQUIRE p.id IS UNIQUE",
+    "CREATE CONSTRAINT audit_id_unique IF NOT EXISTS FOR (a:AuditEntry) REQUIRE a.id IS UNIQUE",
 ]
 
 FINGERPRINT = "MATCH (r:Registration {id: $id}) RETURN r.fingerprint AS fingerprint"
@@ -95,6 +110,38 @@ ERASE = (
     "DETACH DELETE r, c "
     "RETURN count(id) AS n"
 )
+
+
+CONFIRM = "MATCH (r:Registration {id: $id}) REMOVE r.confirm_by SET r.confirmed_at = $at"
+UNCONFIRMED_DUE = (
+    "MATCH (r:Registration) WHERE r.confirm_by IS NOT NULL AND r.confirm_by < $now "
+    "RETURN r.id AS id"
+)
+MEMBER_CONTACT = (
+    "MATCH (r:Registration {status: 'approved'})-[:CONTACT]->(c:Contact) "
+    "WHERE r.confirm_by IS NULL AND toLower(c.email) = $email "
+    f"WITH r, c ORDER BY r.decided_at DESC LIMIT 1 {_RETURN}"
+)
+PUT_TOKEN = "CREATE (t:Token) SET t = $props"
+#: the write lock first (as for a decision), then the read
+TAKE_TOKEN = "MATCH (t:Token {hash: $hash}) SET t.lock = true RETURN t {.*} AS t"
+USE_TOKEN = "MATCH (t:Token {hash: $hash}) SET t.used_at = $at REMOVE t.lock"
+DROP_TOKENS = "MATCH (t:Token {subject: $subject}) DELETE t"
+PUT_PROPOSAL = "CREATE (p:Proposal) SET p = $props"
+LOCK_PROPOSAL = "MATCH (p:Proposal {id: $id}) SET p.lock = true RETURN p {.*} AS p"
+SELECT_PROPOSAL = "MATCH (p:Proposal {id: $id}) RETURN p {.*} AS p"
+SELECT_PROPOSALS = "MATCH (p:Proposal) RETURN p {.*} AS p"
+SELECT_PROPOSALS_BY_STATUS = "MATCH (p:Proposal {status: $status}) RETURN p {.*} AS p"
+UPDATE_PROPOSAL = "MATCH (p:Proposal {id: $id}) SET p += $changes REMOVE p.lock"
+ERASE_PROPOSALS = (
+    "MATCH (p:Proposal {author: $author}) "
+    "WITH p, p.status IN ['pending', 'awaiting_partner'] AS open "
+    "FOREACH (_ IN CASE WHEN open THEN [1] ELSE [] END | DELETE p) "
+    "FOREACH (_ IN CASE WHEN open THEN [] ELSE [1] END | REMOVE p.author)"
+)
+PUT_AUDIT = "CREATE (a:AuditEntry) SET a = $props"
+SELECT_AUDIT = "MATCH (a:AuditEntry) RETURN a {.*} AS a ORDER BY a.at, a.id"
+SCRUB_AUDIT = "MATCH (a:AuditEntry {actor_ref: $ref}) SET a.actor = $actor REMOVE a.actor_ref"
 
 
 def _registration(rec: neo4j.Record) -> Registration:
@@ -152,6 +199,68 @@ class CypherRegistrationTx:
 
     def erase(self, reg_id: str) -> bool:
         return bool(self.tx.run(ERASE, id=reg_id).single(strict=True)["n"])
+
+    def confirm(self, reg_id: str, at: str) -> None:
+        self.tx.run(CONFIRM, id=reg_id, at=at).consume()
+
+    def unconfirmed_due(self, now: str) -> list[str]:
+        return [str(rec["id"]) for rec in self.tx.run(UNCONFIRMED_DUE, now=now)]
+
+    def member_contact(self, email: str) -> Registration | None:
+        rec = self.tx.run(MEMBER_CONTACT, email=email.strip().lower()).single()
+        return None if rec is None else _registration(rec)
+
+    def put_token(self, token: StoredToken) -> None:
+        props = {k: v for k, v in asdict(token).items() if v is not None}
+        self.tx.run(PUT_TOKEN, props=props).consume()
+
+    def take_token(self, token_hash: str) -> StoredToken | None:
+        rec = self.tx.run(TAKE_TOKEN, hash=token_hash).single()
+        if rec is None:
+            return None
+        props = {k: rec["t"].get(k) for k in TOKEN_FIELDS}
+        return StoredToken(**props)
+
+    def use_token(self, token_hash: str, at: str) -> None:
+        self.tx.run(USE_TOKEN, hash=token_hash, at=at).consume()
+
+    def drop_tokens(self, subject: str) -> None:
+        self.tx.run(DROP_TOKENS, subject=subject).consume()
+
+    def insert_proposal(self, proposal: Proposal) -> None:
+        self.tx.run(PUT_PROPOSAL, props=proposal_props(proposal)).consume()
+
+    def proposal(self, proposal_id: str, *, lock: bool = False) -> Proposal | None:
+        rec = self.tx.run(LOCK_PROPOSAL if lock else SELECT_PROPOSAL, id=proposal_id).single()
+        return None if rec is None else _proposal(rec)
+
+    def proposals(self, status: ProposalStatus | None) -> list[Proposal]:
+        if status is None:
+            return [_proposal(rec) for rec in self.tx.run(SELECT_PROPOSALS)]
+        return [
+            _proposal(rec) for rec in self.tx.run(SELECT_PROPOSALS_BY_STATUS, status=status.value)
+        ]
+
+    def update_proposal(self, proposal_id: str, changes: Mapping[str, Any]) -> None:
+        self.tx.run(UPDATE_PROPOSAL, id=proposal_id, changes=dict(changes)).consume()
+
+    def erase_proposals(self, author: str) -> None:
+        self.tx.run(ERASE_PROPOSALS, author=author).consume()
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        self.tx.run(PUT_AUDIT, props=audit_props(entry)).consume()
+
+    def audit(self) -> list[AuditEntry]:
+        return [audit_from(dict(rec["a"])) for rec in self.tx.run(SELECT_AUDIT)]
+
+    def scrub_audit(self, actor_ref: str, actor: str) -> None:
+        self.tx.run(SCRUB_AUDIT, ref=actor_ref, actor=actor).consume()
+
+
+def _proposal(rec: neo4j.Record) -> Proposal:
+    props = dict(rec["p"])
+    props.pop("lock", None)
+    return proposal_from(props)
 
 
 class CypherRegistrations:

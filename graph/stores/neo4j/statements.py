@@ -11,8 +11,9 @@ relationship group with both ends matched by key first.
 
 from __future__ import annotations
 
-from graph.core.model import NODE_TYPES, REL_TYPES, key_property
-from graph.core.search import HIT_PROPS, NAME_PROPS
+from graph.core.membership import VIA_LABEL
+from graph.core.model import ACTOR_LABELS, NODE_TYPES, PUBLIC_LABELS, REL_TYPES, key_property
+from graph.core.search import HIT_PROPS
 
 #: Rows per UNWIND statement: large enough to amortise the round trip, small enough to
 #: keep each statement's parameter map modest. All chunks share one transaction.
@@ -50,6 +51,12 @@ def _write_nodes(label: str) -> str:
     return f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) SET n += row.props"
 
 
+def _create_nodes(label: str) -> str:
+    # for keys the write path has just read and not found: no MERGE needed
+    key = key_property(label)
+    return f"UNWIND $rows AS row CREATE (n:{label} {{{key}: row.key}}) SET n += row.props"
+
+
 def _read_rels(rtype: str, start: str, end: str) -> str:
     return (
         f"UNWIND $rows AS row {_seek('a', start, 'row.start')}{_seek('b', end, 'row.end')}"
@@ -64,6 +71,13 @@ def _write_rels(rtype: str, start: str, end: str) -> str:
     return (
         f"UNWIND $rows AS row {_seek('a', start, 'row.start')}{_seek('b', end, 'row.end')}"
         f"MERGE (a)-[r:{rtype}]->(b) SET r += row.props"
+    )
+
+
+def _create_rels(rtype: str, start: str, end: str) -> str:
+    return (
+        f"UNWIND $rows AS row {_seek('a', start, 'row.start')}{_seek('b', end, 'row.end')}"
+        f"CREATE (a)-[r:{rtype}]->(b) SET r += row.props"
     )
 
 
@@ -82,6 +96,8 @@ READ_NODES_BY_KEY = {label: REPLAN_SKIP + _read_nodes(label) for label in NODE_T
 WRITE_NODES = {label: REPLAN_SKIP + _write_nodes(label) for label in NODE_TYPES}
 READ_RELS_BY_ENDS = {g: REPLAN_SKIP + _read_rels(*g) for g in _GROUPS}
 WRITE_RELS = {g: REPLAN_SKIP + _write_rels(*g) for g in _GROUPS}
+CREATE_NODES = {label: REPLAN_SKIP + _create_nodes(label) for label in NODE_TYPES}
+CREATE_RELS = {g: REPLAN_SKIP + _create_rels(*g) for g in _GROUPS}
 EXISTING = {label: REPLAN_SKIP + _existing_keys(label) for label in NODE_TYPES}
 NODE_BY_KEY = {
     label: f"MATCH (n:{label} {{{key_property(label)}: $key}}) RETURN properties(n) AS props"
@@ -102,12 +118,50 @@ READ_RELS = (
     "RETURN elementId(a) AS a, type(r) AS type, elementId(b) AS b, properties(r) AS props"
 )
 _KEY_EXPR = " ".join(f"WHEN '{label}' THEN n.{key_property(label)}" for label in sorted(NODE_TYPES))
-SEARCH = (
+#: Every candidate of a search (the matching is `graph.core.search`'s, in Python, so that
+#: folded names, kind words and typos match alike in both stores); read once per version.
+SEARCH_ROWS = (
     "MATCH (n) WHERE labels(n)[0] IN $labels "
     f"WITH n, CASE labels(n)[0] {_KEY_EXPR} END AS key "
-    "WHERE toLower(key) = $q OR any(p IN [" + ", ".join(f"n.{p}" for p in NAME_PROPS) + "] "
-    "WHERE p IS NOT NULL AND toLower(p) CONTAINS $q) "
     "RETURN labels(n)[0] AS label, n {" + ", ".join("." + p for p in HIT_PROPS) + "} AS props, "
     "key"
 )
 CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+# -- the store figures (`graph.core.stats.StatRows`): count-store reads and small scans ----
+
+#: Node counts per public label and relationship counts per public type, from the count
+#: store in one statement (no node or relationship is read; a relationship type of the
+#: model connects public labels only, or private ones only — see `REL_TYPES`).
+_PUBLIC_TYPES = sorted(t for t, rt in REL_TYPES.items() if (rt.starts | rt.ends) <= PUBLIC_LABELS)
+COUNTS = (
+    "CALL () { "
+    + " UNION ALL ".join(
+        [
+            f"MATCH (n:{label}) RETURN 'node' AS kind, '{label}' AS name, count(n) AS n"
+            for label in sorted(PUBLIC_LABELS)
+        ]
+        + [
+            f"MATCH ()-[r:{t}]->() RETURN 'rel' AS kind, '{t}' AS name, count(r) AS n"
+            for t in _PUBLIC_TYPES
+        ]
+    )
+    + " } RETURN kind, name, n"
+)
+LEVELS = "MATCH (m:Municipality) RETURN m.level AS level, count(*) AS n"
+VERBAND_KINDS = "MATCH (v:Gemeindeverband) RETURN v.kind AS kind, count(*) AS n"
+_ACTOR = "|".join(sorted(ACTOR_LABELS))
+#: Members per network by the membership rule (`graph.core.membership`).
+NETWORK_MEMBERS = (
+    "MATCH (n:Network) RETURN n.id AS key, properties(n) AS props, COUNT { "
+    f"MATCH (x:{_ACTOR})-[:MEMBER_OF]->(n) RETURN x "
+    f"UNION MATCH (x:{_ACTOR})-[:MEMBER_OF]->(:{VIA_LABEL})-[:MEMBER_OF]->(n) RETURN x }} AS n"
+)
+NETWORK_PARTNERS = (
+    f"MATCH (:{_ACTOR})-[r:PARTNER_OF]->(n:Network) "
+    "RETURN n.id AS key, r.role AS role, count(*) AS n"
+)
+GROUP_MEMBERS = (
+    f"MATCH (x)-[:MEMBER_OF]->(o:{VIA_LABEL}) "
+    f"RETURN o.id AS key, properties(o) AS props, count(x) AS n"
+)

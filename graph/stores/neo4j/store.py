@@ -21,8 +21,8 @@ from graph.core.errors import StoreUnavailable
 from graph.core.model import PUBLIC_LABELS, key_property
 from graph.core.nxgraph import NodeRow, RelRow, cached_graph
 from graph.core.records import Batch
-from graph.core.search import Hit, find_hits
-from graph.core.stats import GraphStats, store_stats
+from graph.core.search import Hit, SearchIndex, find_hits
+from graph.core.stats import GraphStats, StatRows, store_stats
 from graph.core.store import WriteSummary
 from graph.core.write import write_batch
 from graph.questions.console import ConsoleResult
@@ -50,6 +50,7 @@ class Neo4jStore:
         self._owns_driver = owns_driver
         self.session = Session(driver, database)
         self._graphs: VersionCache[nx.MultiDiGraph] = VersionCache()
+        self._names: VersionCache[SearchIndex] = VersionCache()
         self._questions = CypherQuestions(self.session.read)
         self._registrations = CypherRegistrations(self.session)
         self.ensure_schema()
@@ -114,7 +115,28 @@ class Neo4jStore:
     # -- reading --------------------------------------------------------------------------
 
     def stats(self) -> GraphStats:
-        return store_stats(self)
+        return store_stats(self, self._stat_rows)
+
+    def _stat_rows(self) -> StatRows:
+        counts: dict[str, dict[str, int]] = {"node": {}, "rel": {}}
+        for rec in self.session.read(cypher.COUNTS):
+            counts[rec["kind"]][rec["name"]] = int(rec["n"])
+        return StatRows(
+            counts["node"],
+            counts["rel"],
+            {r["level"]: int(r["n"]) for r in self.session.read(cypher.LEVELS)},
+            [
+                (r["key"], r["props"], int(r["n"]))
+                for r in self.session.read(cypher.NETWORK_MEMBERS)
+            ],
+            [
+                (r["key"], r["role"], int(r["n"]))
+                for r in self.session.read(cypher.NETWORK_PARTNERS)
+            ],
+            [(r["key"], r["props"], int(r["n"])) for r in self.session.read(cypher.GROUP_MEMBERS)],
+            {r["kind"]: int(r["n"]) for r in self.session.read(cypher.VERBAND_KINDS)},
+            self._questions.q_participations(),  # only the programmes' items are read
+        )
 
     def is_empty(self) -> bool:
         return not self.session.read(cypher.ANY_NODE, labels=sorted(PUBLIC_LABELS))
@@ -149,11 +171,14 @@ class Neo4jStore:
 
     def search(self, text: str, labels: Iterable[str] | None = None, limit: int = 20) -> list[Hit]:
         chosen = sorted(frozenset(labels) & PUBLIC_LABELS if labels else PUBLIC_LABELS)
-        q = text.strip().lower()
-        if not q:
+        if not text.strip():
             return []
-        rows = (
-            (rec["label"], rec["key"], rec["props"])
-            for rec in self.session.read(cypher.SEARCH, labels=chosen, q=q)
+        index = self._names.get(self.version(), tuple(chosen), lambda: self._search_index(chosen))
+        return find_hits(text, index, limit)
+
+    def _search_index(self, labels: list[str]) -> SearchIndex:
+        """Every candidate of a search of ``labels``, kept per data version."""
+        return SearchIndex(
+            (rec["label"], rec["key"], {k: v for k, v in rec["props"].items() if v is not None})
+            for rec in self.session.read(cypher.SEARCH_ROWS, labels=labels)
         )
-        return find_hits(text, rows, limit)

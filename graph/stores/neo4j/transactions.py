@@ -15,7 +15,6 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from itertools import islice
 from typing import Any, TypeVar
 
 import neo4j
@@ -38,14 +37,48 @@ ATTEMPTS = 8
 _OUTAGE = (ServiceUnavailable, SessionExpired, AuthError)
 
 
+#: Words in the driver's (English) messages → the German reason a coordinator reads.
+_REASONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("connection refused", "errno 111", "[errno 61]"),
+        "die Verbindung wurde abgelehnt – dort läuft kein Server",
+    ),
+    (
+        ("resolve", "name or service not known", "nodename nor servname"),
+        "der Rechnername ist unbekannt",
+    ),
+    (("timed out", "timeout"), "der Server hat nicht rechtzeitig geantwortet"),
+    (
+        ("ssl", "certificate", "tls"),
+        "die verschlüsselte Verbindung kam nicht zustande (Zertifikat, TLS)",
+    ),
+    (("defunct", "connection reset", "broken pipe", "closed"), "die Verbindung ist abgebrochen"),
+    (("scheme", "uri"), "die Adresse ist keine Neo4j-Adresse (bolt://, neo4j://, neo4j+s://)"),
+    (
+        ("databasenotfound", "database does not exist", "graph reference"),
+        "die Datenbank (NEO4J_DATABASE) gibt es dort nicht",
+    ),
+)
+
+
+def _reason(exc: BaseException) -> str:
+    """Why the driver failed, in German (the driver speaks English)."""
+    text = f"{type(exc).__name__} {getattr(exc, 'code', '') or ''} {exc}".lower()
+    for words, reason in _REASONS:
+        if any(w in text for w in words):
+            return reason
+    return "der Server antwortet nicht"
+
+
 def unavailable_message(uri: str, exc: BaseException) -> str:
+    """A German sentence for a failed connection (never the driver's English)."""
     if isinstance(exc, AuthError):
         return (
             f"Anmeldung bei Neo4j ({uri}) abgelehnt. Prüfen Sie NEO4J_USERNAME und NEO4J_PASSWORD."
         )
     return (
-        f"Neo4j unter {uri} ist nicht erreichbar ({type(exc).__name__}: {exc}). Läuft der "
-        "Server? Ohne NEO4J_URI nutzt kommunetz die eingebettete Datenbank."
+        f"Neo4j unter {uri} ist nicht erreichbar: {_reason(exc)}. Läuft der Server? Ohne "
+        "NEO4J_URI nutzt kommunetz die eingebettete Datenbank."
     )
 
 
@@ -124,9 +157,7 @@ class Session:
                 # refuses the second attempt just as fast
                 if attempt == 0 and not isinstance(exc, AuthError):
                     continue
-                raise StoreUnavailable(
-                    f"Neo4j ist nicht erreichbar ({type(exc).__name__})."
-                ) from exc
+                raise StoreUnavailable(unavailable_message("Neo4j", exc)) from exc
         raise AssertionError("unreachable")
 
 
@@ -139,11 +170,25 @@ def existing_in(tx: Tx, refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]
     return found
 
 
-def run_chunks(tx: neo4j.Transaction, query: str, rows: Iterable[dict[str, Any]]) -> None:
-    """Run ``query`` over ``rows`` in chunks of `statements.CHUNK` rows."""
-    it = iter(rows)
-    while chunk := list(islice(it, cypher.CHUNK)):
-        tx.run(query, rows=chunk).consume()
+def run_split(
+    tx: neo4j.Transaction,
+    create: str,
+    merge: str,
+    rows: Iterable[tuple[bool, dict[str, Any]]],
+) -> None:
+    """Run ``create`` over the rows marked new and ``merge`` over the others, in chunks of
+    `statements.CHUNK`, keeping their order (a key may come twice in a batch: created
+    first, then updated)."""
+    chunk: list[dict[str, Any]] = []
+    kind = True
+    for created, row in rows:
+        if chunk and (created != kind or len(chunk) >= cypher.CHUNK):
+            tx.run(create if kind else merge, rows=chunk).consume()
+            chunk = []
+        kind = created
+        chunk.append(row)
+    if chunk:
+        tx.run(create if kind else merge, rows=chunk).consume()
 
 
 class CypherWriteTx:
@@ -169,8 +214,13 @@ class CypherWriteTx:
         return stored
 
     def put_nodes(self, label: str, rows: Iterable[NodeChange]) -> None:
-        run_chunks(
-            self.tx, cypher.WRITE_NODES[label], ({"key": k, "props": ch} for k, _, ch in rows)
+        # a node not stored yet is created (no index seek, no lock on the key); the
+        # uniqueness constraint still guards against a concurrent load of the same key
+        run_split(
+            self.tx,
+            cypher.CREATE_NODES[label],
+            cypher.WRITE_NODES[label],
+            ((new, {"key": k, "props": ch}) for k, _, ch, new in rows),
         )
 
     def stored_rels(self, group: RelGroup, ends: list[Ends]) -> Mapping[Ends, dict[str, Any]]:
@@ -184,10 +234,11 @@ class CypherWriteTx:
         return stored
 
     def put_rels(self, group: RelGroup, rows: Iterable[RelChange]) -> None:
-        run_chunks(
+        run_split(
             self.tx,
+            cypher.CREATE_RELS[group],
             cypher.WRITE_RELS[group],
-            ({"start": s, "end": e, "props": ch} for s, e, _, ch in rows),
+            ((new, {"start": s, "end": e, "props": ch}) for s, e, _, ch, new in rows),
         )
 
     def bump_version(self) -> None:

@@ -12,6 +12,7 @@ work itself at Germany scale.
 
 from __future__ import annotations
 
+import heapq
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,7 +24,10 @@ import networkx as nx
 from graph.core.membership import Member, member_networks, memberships
 from graph.core.model import ACTOR_LABELS, PUBLIC_LABELS, node_id
 from graph.core.nodes import Entity, entity_from
+from graph.core.programmes import Participation as ProgrammeItem
+from graph.core.programmes import participations
 from graph.core.store import GraphStore
+from graph.core.validity import as_of
 from graph.questions.rows import (
     Incidence,
     Participation,
@@ -136,6 +140,10 @@ class NxQuestions:
 
     def q_member_ids(self) -> list[str]:
         return sorted(member_networks(self.graph()))
+
+    def q_participations(self, when: str | None = None) -> list[ProgrammeItem]:
+        g = self.graph()
+        return participations(g if when is None else as_of(g, when))
 
     def q_by_key(self, labels: Sequence[str], key: str) -> list[Entity]:
         g = self.graph()
@@ -251,15 +259,23 @@ class NxQuestions:
             t = node_id("Topic", topic_key)
             about = set(self._items_about(g, t, ["Workshop"])) if t in g else set()
             chosen &= about
-        ordered = sorted(chosen)
-        ordered.sort(key=lambda w: str(g.nodes[w].get("date") or ""), reverse=True)
-        return len(ordered), [self._workshop_row(g, w) for w in ordered[:limit]]
+        rank = self._workshop_ranks(g)
+        top = heapq.nsmallest(max(0, limit), chosen, key=rank.__getitem__)
+        return len(chosen), [self._workshop_row(g, w) for w in top]
 
     def _all_workshops(self, g: nx.MultiDiGraph) -> list[str]:
+        return list(self._workshop_ranks(g))
+
+    def _workshop_ranks(self, g: nx.MultiDiGraph) -> dict[str, int]:
+        """Every workshop's place in the answer order (newest first, undated last, then
+        id), computed once per graph: a request then sorts by a number."""
         aux = _aux(g)
-        if "workshops" not in aux:
-            aux["workshops"] = [n for n, d in g.nodes(data=True) if d["type"] == "Workshop"]
-        return list(aux["workshops"])
+        if "workshop_ranks" not in aux:
+            ordered = sorted(n for n, d in g._node.items() if d["type"] == "Workshop")
+            ordered.sort(key=lambda w: str(g._node[w].get("date") or ""), reverse=True)
+            aux["workshop_ranks"] = {w: i for i, w in enumerate(ordered)}
+        ranks: dict[str, int] = aux["workshop_ranks"]
+        return ranks
 
     def _workshop_row(self, g: nx.MultiDiGraph, w: str) -> WorkshopRow:
         d = g.nodes[w]

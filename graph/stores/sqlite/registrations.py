@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict
 from typing import Any, TypeVar
 
 from graph.core.errors import StoreUnavailable
@@ -23,6 +24,17 @@ from graph.core.records import Batch
 from graph.core.store import WriteSummary
 from graph.core.write import write_batch
 from graph.joining.form import Submission
+from graph.joining.proposal import (
+    AUDIT_FIELDS,
+    PROPOSAL_FIELDS,
+    AuditEntry,
+    Proposal,
+    ProposalStatus,
+    audit_from,
+    audit_props,
+    proposal_from,
+    proposal_props,
+)
 from graph.joining.registration import (
     CONTACT_FIELDS,
     REGISTRATION_FIELDS,
@@ -35,6 +47,7 @@ from graph.joining.registration import (
     registration_from,
     registration_props,
 )
+from graph.joining.tokens import TOKEN_FIELDS, StoredToken
 from graph.stores.sqlite.transactions import Database, SqliteWriteTx, existing_in
 
 T = TypeVar("T")
@@ -56,7 +69,9 @@ CREATE TABLE IF NOT EXISTS registrations (
     decided_at        TEXT,
     decided_by        TEXT,
     reason            TEXT,
-    fingerprint       TEXT NOT NULL
+    fingerprint       TEXT NOT NULL,
+    confirm_by        TEXT,  -- set while the address is unconfirmed
+    confirmed_at      TEXT
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS registrations_one_pending_per_ags
     ON registrations (ags) WHERE status = 'pending';
@@ -68,9 +83,52 @@ CREATE TABLE IF NOT EXISTS contacts (
     email           TEXT NOT NULL,
     phone           TEXT
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tokens (
+    hash       TEXT PRIMARY KEY,  -- SHA-256 of the token; the token itself is never stored
+    purpose    TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tokens_by_subject ON tokens (subject);
+CREATE TABLE IF NOT EXISTS proposals (
+    id                   TEXT PRIMARY KEY,
+    kind                 TEXT NOT NULL,
+    ags                  TEXT NOT NULL,
+    municipality_name    TEXT NOT NULL,
+    author               TEXT,
+    status               TEXT NOT NULL,
+    change               TEXT NOT NULL,  -- JSON
+    before               TEXT,           -- JSON
+    target               TEXT,
+    partner_ags          TEXT,
+    partner_confirmed_at TEXT,
+    submitted_at         TEXT NOT NULL,
+    decided_at           TEXT,
+    decided_by           TEXT,
+    reason               TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit (
+    id        TEXT PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    actor_ref TEXT,
+    action    TEXT NOT NULL,
+    subject   TEXT NOT NULL,
+    detail    TEXT
+) WITHOUT ROWID;
 """
+#: Columns added after the first release: an older file gets them on opening.
+ADDED_COLUMNS = (("registrations", "confirm_by"), ("registrations", "confirmed_at"))
 
-CLEAR_REGISTRATIONS = ("DELETE FROM contacts", "DELETE FROM registrations")
+CLEAR_REGISTRATIONS = (
+    "DELETE FROM contacts",
+    "DELETE FROM registrations",
+    "DELETE FROM tokens",
+    "DELETE FROM proposals",
+    "DELETE FROM audit",
+)
 
 INSERT_REGISTRATION = (
     f"INSERT INTO registrations ({', '.join(REGISTRATION_FIELDS)}) "
@@ -106,11 +164,51 @@ DECIDE = (
     "WHERE id = ? AND status = 'pending'"
 )
 DELETE_CONTACT = "DELETE FROM contacts WHERE registration_id = ?"
+CONFIRM = "UPDATE registrations SET confirm_by = NULL, confirmed_at = ? WHERE id = ?"
+UNCONFIRMED_DUE = "SELECT id FROM registrations WHERE confirm_by IS NOT NULL AND confirm_by < ?"
+MEMBER_CONTACT = (
+    _SELECT + " WHERE r.status = 'approved' AND r.confirm_by IS NULL AND lower(c.email) = ? "
+    "ORDER BY r.decided_at DESC LIMIT 1"
+)
+INSERT_TOKEN = (
+    f"INSERT INTO tokens ({', '.join(TOKEN_FIELDS)}) "
+    f"VALUES ({', '.join(':' + f for f in TOKEN_FIELDS)})"
+)
+SELECT_TOKEN = f"SELECT {', '.join(TOKEN_FIELDS)} FROM tokens WHERE hash = ?"
+USE_TOKEN = "UPDATE tokens SET used_at = ? WHERE hash = ?"
+DROP_TOKENS = "DELETE FROM tokens WHERE subject = ?"
+INSERT_PROPOSAL = (
+    f"INSERT INTO proposals ({', '.join(PROPOSAL_FIELDS)}) "
+    f"VALUES ({', '.join(':' + f for f in PROPOSAL_FIELDS)})"
+)
+SELECT_PROPOSALS = f"SELECT {', '.join(PROPOSAL_FIELDS)} FROM proposals"
+SELECT_PROPOSAL = SELECT_PROPOSALS + " WHERE id = ?"
+SELECT_PROPOSALS_BY_STATUS = SELECT_PROPOSALS + " WHERE status = ?"
+DELETE_OPEN_PROPOSALS = (
+    "DELETE FROM proposals WHERE author = ? AND status IN ('pending', 'awaiting_partner')"
+)
+UNLINK_PROPOSALS = "UPDATE proposals SET author = NULL WHERE author = ?"
+INSERT_AUDIT = (
+    f"INSERT INTO audit ({', '.join(AUDIT_FIELDS)}) "
+    f"VALUES ({', '.join(':' + f for f in AUDIT_FIELDS)})"
+)
+SELECT_AUDIT = f"SELECT {', '.join(AUDIT_FIELDS)} FROM audit ORDER BY at, id"
+SCRUB_AUDIT = "UPDATE audit SET actor = ?, actor_ref = NULL WHERE actor_ref = ?"
 DELETE_REGISTRATION = "DELETE FROM registrations WHERE id = ?"
 
 
 def ensure_registration_schema(db: sqlite3.Connection) -> None:
     db.executescript(REGISTRATION_SCHEMA)
+    for table, column in ADDED_COLUMNS:
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+
+
+def _named(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield dict(zip(names, values, strict=True))
 
 
 def _registration(row: Mapping[str, Any]) -> Registration:
@@ -180,6 +278,67 @@ class SqliteRegistrationTx:
     def erase(self, reg_id: str) -> bool:
         self.db.execute(DELETE_CONTACT, (reg_id,))
         return int(self.db.execute(DELETE_REGISTRATION, (reg_id,)).rowcount) > 0
+
+    def confirm(self, reg_id: str, at: str) -> None:
+        self.db.execute(CONFIRM, (at, reg_id))
+
+    def unconfirmed_due(self, now: str) -> list[str]:
+        return [str(r[0]) for r in self.db.execute(UNCONFIRMED_DUE, (now,))]
+
+    def member_contact(self, email: str) -> Registration | None:
+        return next(self._rows(MEMBER_CONTACT, email.strip().lower()), None)
+
+    def put_token(self, token: StoredToken) -> None:
+        self.db.execute(INSERT_TOKEN, asdict(token))
+
+    def take_token(self, token_hash: str) -> StoredToken | None:
+        # BEGIN IMMEDIATE holds the write lock: no one else uses it meanwhile
+        row = next(_named(self.db.execute(SELECT_TOKEN, (token_hash,))), None)
+        return None if row is None else StoredToken(**row)
+
+    def use_token(self, token_hash: str, at: str) -> None:
+        self.db.execute(USE_TOKEN, (at, token_hash))
+
+    def drop_tokens(self, subject: str) -> None:
+        self.db.execute(DROP_TOKENS, (subject,))
+
+    def insert_proposal(self, proposal: Proposal) -> None:
+        props = proposal_props(proposal)
+        self.db.execute(INSERT_PROPOSAL, {f: props.get(f) for f in PROPOSAL_FIELDS})
+
+    def proposal(self, proposal_id: str, *, lock: bool = False) -> Proposal | None:
+        row = next(_named(self.db.execute(SELECT_PROPOSAL, (proposal_id,))), None)
+        return None if row is None else proposal_from(row)
+
+    def proposals(self, status: ProposalStatus | None) -> list[Proposal]:
+        if status is None:
+            cursor = self.db.execute(SELECT_PROPOSALS)
+        else:
+            cursor = self.db.execute(SELECT_PROPOSALS_BY_STATUS, (status.value,))
+        return [proposal_from(row) for row in _named(cursor)]
+
+    def update_proposal(self, proposal_id: str, changes: Mapping[str, Any]) -> None:
+        for name in changes:
+            if name not in PROPOSAL_FIELDS:
+                raise ValueError(name)
+        assignments = ", ".join(f"{name} = :{name}" for name in changes)
+        self.db.execute(
+            f"UPDATE proposals SET {assignments} WHERE id = :_id", {**changes, "_id": proposal_id}
+        )
+
+    def erase_proposals(self, author: str) -> None:
+        self.db.execute(DELETE_OPEN_PROPOSALS, (author,))
+        self.db.execute(UNLINK_PROPOSALS, (author,))
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        props = audit_props(entry)
+        self.db.execute(INSERT_AUDIT, {f: props.get(f) for f in AUDIT_FIELDS})
+
+    def audit(self) -> list[AuditEntry]:
+        return [audit_from(row) for row in _named(self.db.execute(SELECT_AUDIT))]
+
+    def scrub_audit(self, actor_ref: str, actor: str) -> None:
+        self.db.execute(SCRUB_AUDIT, (actor, actor_ref))
 
 
 class SqliteRegistrations:

@@ -82,3 +82,57 @@ def select_rels(n_labels: int) -> str:
         "SELECT type, start_label, start_key, end_label, end_key, props FROM rels "
         f"WHERE start_label IN ({marks(n_labels)}) AND end_label IN ({marks(n_labels)})"
     )
+
+
+# -- the store figures (`graph.core.stats.StatRows`), by the primary key and indexes ------
+
+
+def count_nodes(n_labels: int) -> str:
+    return f"SELECT label, count(*) FROM nodes WHERE label IN ({marks(n_labels)}) GROUP BY label"
+
+
+def count_rels(n_labels: int) -> str:
+    return (
+        "SELECT type, count(*) FROM rels "
+        f"WHERE start_label IN ({marks(n_labels)}) AND end_label IN ({marks(n_labels)}) "
+        "GROUP BY type"
+    )
+
+
+COUNT_LEVELS = (
+    "SELECT json_extract(props, '$.level'), count(*) FROM nodes "
+    "WHERE label = 'Municipality' GROUP BY 1"
+)
+COUNT_VERBAND_KINDS = (
+    "SELECT json_extract(props, '$.kind'), count(*) FROM nodes "
+    "WHERE label = 'Gemeindeverband' GROUP BY 1"
+)
+ANY_PARTICIPATION = "SELECT 1 FROM rels WHERE type = 'IN_PROGRAMME' LIMIT 1"
+#: Members per network by the membership rule (`graph.core.membership`): ``MEMBER_OF``
+#: the network, or ``MEMBER_OF`` an organisation that is; actors only. Parameters: the
+#: actor labels (twice), then the organisation label (twice).
+NETWORK_MEMBERS = """
+SELECT n.key, n.props, (
+    SELECT count(*) FROM (
+        SELECT m.start_label, m.start_key FROM rels m
+        WHERE m.type = 'MEMBER_OF' AND m.end_label = 'Network' AND m.end_key = n.key
+          AND m.start_label IN ({actors})
+        UNION
+        SELECT m1.start_label, m1.start_key FROM rels m2
+        JOIN rels m1 ON m1.type = 'MEMBER_OF' AND m1.end_label = m2.start_label
+                    AND m1.end_key = m2.start_key AND m1.start_label IN ({actors})
+        WHERE m2.type = 'MEMBER_OF' AND m2.end_label = 'Network' AND m2.end_key = n.key
+          AND m2.start_label = ?
+    )
+) FROM nodes n WHERE n.label = 'Network'
+"""
+NETWORK_PARTNERS = (
+    "SELECT end_key, json_extract(props, '$.role'), count(*) FROM rels "
+    "WHERE type = 'PARTNER_OF' AND end_label = 'Network' AND start_label IN ({actors}) "
+    "GROUP BY 1, 2"
+)
+GROUP_MEMBERS = (
+    "SELECT o.key, o.props, count(*) FROM rels m JOIN nodes o "
+    "ON o.label = m.end_label AND o.key = m.end_key "
+    "WHERE m.type = 'MEMBER_OF' AND m.end_label = ? GROUP BY o.key"
+)

@@ -13,6 +13,7 @@ per-store part, in tables of their own).
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,13 @@ from typing import Any
 import networkx as nx
 
 from graph.core.cache import VersionCache
-from graph.core.model import PUBLIC_LABELS
+from graph.core.errors import UnusableStoreFile
+from graph.core.membership import VIA_LABEL
+from graph.core.model import ACTOR_LABELS, PUBLIC_LABELS
 from graph.core.nxgraph import NodeRow, RelRow, cached_graph
 from graph.core.records import Batch
-from graph.core.search import HIT_PROPS, Hit, find_hits
-from graph.core.stats import GraphStats, store_stats
+from graph.core.search import HIT_PROPS, Hit, SearchIndex, find_hits
+from graph.core.stats import GraphStats, StatRows, store_stats
 from graph.core.store import WriteSummary
 from graph.core.write import write_batch
 from graph.stores.sqlite import statements as sql
@@ -44,10 +47,18 @@ class EmbeddedStore:
         self.path = Path(path)
         self.database = Database(self.path)
         self._graphs: VersionCache[nx.MultiDiGraph] = VersionCache()
-        self._names: VersionCache[list[NameRow]] = VersionCache()
+        self._names: VersionCache[SearchIndex] = VersionCache()
         self._questions = NxQuestions(self)
         self._registrations = SqliteRegistrations(self.database)
-        self.ensure_schema()
+        try:
+            self.ensure_schema()
+        except sqlite3.DatabaseError as exc:  # "file is not a database", before any write
+            self.database.close()
+            raise UnusableStoreFile(
+                f"{self.path} ist keine Datenbank von kommunetz (keine SQLite-Datei oder "
+                "beschädigt); die Datei bleibt unverändert. Zeigt KOMMUNETZ_DB auf die "
+                "richtige Datei?"
+            ) from exc
 
     def ensure_schema(self) -> None:
         with self.database.read() as db:
@@ -92,7 +103,35 @@ class EmbeddedStore:
     # -- reading --------------------------------------------------------------------------
 
     def stats(self) -> GraphStats:
-        return store_stats(self)
+        return store_stats(self, self._stat_rows)
+
+    def _stat_rows(self) -> StatRows:
+        labels = sorted(PUBLIC_LABELS)
+        actors = sorted(ACTOR_LABELS)
+        marks = sql.marks(len(actors))
+        with self.database.read() as db:
+            nodes = db.execute(sql.count_nodes(len(labels)), labels).fetchall()
+            rels = db.execute(sql.count_rels(len(labels)), (*labels, *labels)).fetchall()
+            levels = db.execute(sql.COUNT_LEVELS).fetchall()
+            networks = db.execute(
+                sql.NETWORK_MEMBERS.format(actors=marks), (*actors, *actors, VIA_LABEL)
+            ).fetchall()
+            partners = db.execute(sql.NETWORK_PARTNERS.format(actors=marks), actors).fetchall()
+            groups = db.execute(sql.GROUP_MEMBERS, (VIA_LABEL,)).fetchall()
+            kinds = db.execute(sql.COUNT_VERBAND_KINDS).fetchall()
+            programmes = db.execute(sql.ANY_PARTICIPATION).fetchone() is not None
+        return StatRows(
+            dict(nodes),
+            dict(rels),
+            dict(levels),
+            [(k, json.loads(p), n) for k, p, n in networks],
+            [(k, role, n) for k, role, n in partners],
+            [(k, json.loads(p), n) for k, p, n in groups],
+            dict(kinds),
+            # the programme rule walks the cached graph: built only where there are
+            # programmes (the curated data), not for a directory or a synthetic network
+            self._questions.q_participations() if programmes else [],
+        )
 
     def is_empty(self) -> bool:
         with self.database.read() as db:
@@ -117,8 +156,10 @@ class EmbeddedStore:
 
     def search(self, text: str, labels: Iterable[str] | None = None, limit: int = 20) -> list[Hit]:
         chosen = tuple(sorted(frozenset(labels) & PUBLIC_LABELS if labels else PUBLIC_LABELS))
-        rows = self._names.get(self.version(), chosen, lambda: self._name_rows(chosen))
-        return find_hits(text, rows, limit)
+        index = self._names.get(
+            self.version(), chosen, lambda: SearchIndex(self._name_rows(chosen))
+        )
+        return find_hits(text, index, limit)
 
     def _name_rows(self, labels: tuple[str, ...]) -> list[NameRow]:
         """(label, key, what a search reads) of every node of ``labels``: the candidates of

@@ -109,7 +109,7 @@ class SqliteWriteTx:
         return {k: json.loads(v) for k, v in rows}
 
     def put_nodes(self, label: str, rows: Iterable[NodeChange]) -> None:
-        self.db.executemany(sql.UPSERT_NODE, [(label, k, dumps(after)) for k, after, _ in rows])
+        self.db.executemany(sql.UPSERT_NODE, [(label, k, dumps(after)) for k, after, _, _ in rows])
 
     def stored_rels(self, group: RelGroup, ends: list[Ends]) -> dict[Ends, dict[str, Any]]:
         rtype, sl, el = group
@@ -126,7 +126,7 @@ class SqliteWriteTx:
     def put_rels(self, group: RelGroup, rows: Iterable[RelChange]) -> None:
         rtype, sl, el = group
         self.db.executemany(
-            sql.UPSERT_REL, [(rtype, sl, s, el, e, dumps(after)) for s, e, after, _ in rows]
+            sql.UPSERT_REL, [(rtype, sl, s, el, e, dumps(after)) for s, e, after, _, _ in rows]
         )
 
     def bump_version(self) -> None:
