@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kommunetz.ui import leave_legacy_page_mode, try_store
+from kommunetz.ui import (
+    housekeep,
+    page_chrome,
+    run_page,
+    try_store,
+    warm_up,
+)
 
 st.set_page_config(page_title="kommunetz – Netzwerk kommunales E-Government", layout="wide")
 
@@ -43,11 +49,21 @@ PAGES = {
     "Netzwerk": [
         st.Page("pages/start.py", title="Start", default=True),
         st.Page("pages/netzwerk.py", title="Netzwerk erkunden", url_path="netzwerk"),
+        st.Page("pages/karte.py", title="Karte", url_path="karte"),
         st.Page("pages/abfragen.py", title="Abfragen", url_path="abfragen"),
     ],
     "Mitmachen": [
         st.Page("pages/mitmachen.py", title="Mitmachen", url_path="mitmachen"),
+        st.Page("pages/mitglieder.py", title="Für Mitglieder", url_path="mitglieder"),
         st.Page("pages/verwaltung.py", title="Verwaltung", url_path="verwaltung"),
+        st.Page("pages/vorschlaege.py", title="Vorschläge prüfen", url_path="vorschlaege"),
+        # opened from the confirmation mail only
+        st.Page(
+            "pages/bestaetigen.py",
+            title="Adresse bestätigen",
+            url_path="bestaetigen",
+            visibility="hidden",
+        ),
     ],
     "Über": [
         st.Page("pages/quellen.py", title="Datenquellen und Lizenzen", url_path="quellen"),
@@ -55,11 +71,22 @@ PAGES = {
     ],
 }
 
-navigation = st.navigation(PAGES)
-leave_legacy_page_mode()
+# The app draws its own navigation (and `client.showSidebarNavigation = false` hides
+# Streamlit's): a fresh server runs its first script in Streamlit's old pages/-folder
+# mode, whose menu lists the file names (app, abfragen, …) until the page has left that
+# mode; with the app's own links the first visitor sees the right menu at once.
+navigation = st.navigation(PAGES, position="hidden")  # also ends the pages/-folder mode
+with st.sidebar:
+    for section, pages in PAGES.items():
+        st.markdown(f"**{section}**")
+        for page in pages:
+            if page.visibility == "visible":  # the confirmation page is opened from its mail only
+                st.page_link(page)
 # before the page, so that a page that stops early (empty database) still gets it
 st.html(PAGE_SHELL, unsafe_allow_javascript=True)
-navigation.run()
+page_chrome()  # German words for Streamlit's widgets, contrast, focus rings
+warm_up()
+run_page(navigation)  # a German message, not a traceback, if the store goes away meanwhile
 # after the page, and without stopping: the Mitmachen form works while the store is down
 st.divider()
 store = try_store()
@@ -67,6 +94,7 @@ if store is None:
     kind = "nicht erreichbar"
 else:
     kind = "Neo4j" if store.kind == "neo4j" else "eingebettet (SQLite)"
+housekeep()  # once an hour per process: erase the unconfirmed, send waiting mail
 st.caption(
     "kommunetz · freie Software (EUPL 1.2) · lädt nichts von fremden Servern und erhebt "
     f"keine Nutzungsdaten · Datenbank: {kind}"

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from graph.core.errors import KommunetzError
+from graph.core.errors import InvalidInput, KommunetzError
 
 # scrypt cost: ~50–100 ms and 32 MiB per check — cheap for one coordinator, expensive for
 # anyone trying passwords offline against a leaked hash.
@@ -52,9 +52,10 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 
 
 def hash_password(password: str) -> str:
-    """``scrypt$N$r$p$salt$hash`` (base64) for the settings; refuses short passwords."""
+    """``scrypt$N$r$p$salt$hash`` (base64) for the settings; refuses short passwords
+    (`InvalidInput`: the CLI's exit code 2)."""
     if len(password) < MIN_PASSWORD:
-        raise KommunetzError(f"Das Passwort muss mindestens {MIN_PASSWORD} Zeichen lang sein.")
+        raise InvalidInput(f"Das Passwort muss mindestens {MIN_PASSWORD} Zeichen lang sein.")
     salt = os.urandom(16)
     digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     return "$".join([PREFIX, str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P), _b64(salt), _b64(digest)])
@@ -147,6 +148,11 @@ class AttemptLimiter:
             if len(events) < self.limit:
                 return 0.0
             return events[-self.limit] + self.window - now
+
+    def remaining(self, key: str) -> int:
+        """How many more events ``key`` may have before it is blocked."""
+        with self._lock:
+            return max(0, self.limit - len(self._recent(key, self._clock())))
 
     def record(self, key: str) -> None:
         with self._lock:

@@ -18,15 +18,17 @@ from typing import Any
 
 import loaders
 from graph.core.errors import InvalidInput, KommunetzError, StoreUnavailable
+from graph.core.stats import graph_stats
 from graph.core.store import GraphStore, WriteSummary
+from graph.core.validity import as_of
 from graph.present.dcat import SETTING_NAMES as PUBLISH_SETTINGS
 from graph.present.dcat import Publisher
 from graph.present.export import FORMATS, export_graph
 from graph.present.publish import publication, write_publication
 from graph.present.text import format_date, format_int, relation_name, type_name
-from graph.present.view import export_html
+from graph.present.view import export_html, focused_view
 from graph.stores.open import StoreSettings, open_store
-from kommunetz import cli_registrations
+from kommunetz import cli_registrations, cli_selfservice
 from kommunetz.cli_query import register_query
 from kommunetz.exit_codes import EXIT_ERROR, EXIT_INVALID, EXIT_UNAVAILABLE
 
@@ -40,11 +42,23 @@ def _node_name(label: str) -> str:
 
 
 def _describe(summary: WriteSummary) -> str:
-    return (
+    text = (
         f"  Knoten neu: {_fmt_counts(summary.nodes_created, _node_name)}\n"
         f"  Knoten geändert: {_fmt_counts(summary.nodes_updated, _node_name)}\n"
         f"  Beziehungen neu: {_fmt_counts(summary.rels_created, str)}\n"
         f"  Beziehungen geändert: {_fmt_counts(summary.rels_updated, str)}"
+    )
+    return text + _describe_kept(summary)
+
+
+def _describe_kept(summary: WriteSummary) -> str:
+    """What an older edition of the directory left alone (the store has a newer one)."""
+    if not summary.nodes_kept and not summary.rels_kept:
+        return ""
+    return (
+        "\n  Ältere Ausgabe – beibehalten, weil ein neuerer Gebietsstand gespeichert ist: "
+        f"{_fmt_counts(summary.nodes_kept, _node_name)}; "
+        f"Beziehungen: {_fmt_counts(summary.rels_kept, str)}"
     )
 
 
@@ -84,7 +98,11 @@ def cmd_load(args: argparse.Namespace, store: GraphStore) -> int:
             f"({f.read_seconds:.2f} s), geschrieben in {store.kind} ({f.write_seconds:.2f} s), "
             f"gesamt {f.seconds:.2f} s"
         )
-        print(_describe(f.summary) if f.summary.changed else "  keine Änderungen")
+        print(
+            _describe(f.summary)
+            if f.summary.changed
+            else "  keine Änderungen" + _describe_kept(f.summary)
+        )
 
     try:
         done = loaders.load(
@@ -103,7 +121,7 @@ def cmd_load(args: argparse.Namespace, store: GraphStore) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, store: GraphStore) -> int:
-    stats = store.stats()
+    stats = graph_stats(as_of(store.graph(), args.stand)) if args.stand else store.stats()
     if args.json:
         print(stats.to_json())
         return 0
@@ -112,6 +130,10 @@ def cmd_stats(args: argparse.Namespace, store: GraphStore) -> int:
         print(f"  {_node_name(label):<18} {n:>8}")
     for rtype, n in sorted(stats.relationships.items()):
         print(f"  {rtype:<18} {n:>8}  ({relation_name(rtype)})")
+    if stats.networks:
+        print("Mitglieder je Netzwerk:")
+    for key, net in sorted(stats.networks.items()):
+        print(f"  {net['name'] or key}: {net['members']} Mitglieder")
     return 0
 
 
@@ -119,8 +141,9 @@ def cmd_export(args: argparse.Namespace, store: GraphStore) -> int:
     out = Path(args.out)
     if args.format == "html":  # the explorer's standalone view
         export_html(store, out, focus=args.focus, depth=args.depth)
-    else:
-        export_graph(store.graph(), args.format, out)
+    else:  # the same focus and depth as the HTML view, or the whole graph
+        g = focused_view(store, args.focus, args.depth)[2].graph if args.focus else store.graph()
+        export_graph(g, args.format, out)
     print(f"Geschrieben: {out}")
     return 0
 
@@ -172,11 +195,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help="Knoten und Beziehungen zählen")
     p.add_argument("--json", action="store_true", help="als JSON ausgeben")
+    p.add_argument(
+        "--stand", help="das Netzwerk zu diesem Datum oder Jahr zählen (JJJJ, JJJJ-MM, JJJJ-MM-TT)"
+    )
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("export", help="Graph als GraphML, GEXF, JSON oder HTML schreiben")
     p.add_argument("--format", choices=[*FORMATS, "html"], required=True)
-    p.add_argument("--focus", help="nur die Umgebung dieser Kommune (Name oder AGS), HTML")
+    p.add_argument(
+        "--focus", help="nur die Umgebung dieses Knotens (Name oder AGS), in jedem Format"
+    )
     p.add_argument("--depth", type=int, default=1, choices=[1, 2, 3])
     p.add_argument("out")
     p.set_defaults(func=cmd_export)
@@ -194,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_reset)
 
     cli_registrations.add_parser(sub)
+    cli_selfservice.add_parsers(sub)
     register_query(sub)
     return parser
 
@@ -215,6 +244,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except StoreUnavailable as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE
+    except InvalidInput as exc:  # KOMMUNETZ_DB names a file that is no database
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     try:
         return int(args.func(args, store))
     except InvalidInput as exc:  # a file with errors, an unknown name, a question asked wrong

@@ -9,6 +9,7 @@ resolved as in the app: an ambiguous name ends with a message listing the candid
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,18 +23,26 @@ from graph.questions.recommend import recommend
 from graph.questions.shared_topics import shared_topics
 from graph.questions.topic import topic_members
 from graph.questions.workshops import workshops
+from graph.stores.as_of import StoreAsOf
 
 Ask = Callable[[argparse.Namespace, GraphStore], Answer]
 
 
 def _show(ask: Ask) -> Callable[[argparse.Namespace, GraphStore], int]:
     def run(args: argparse.Namespace, store: GraphStore) -> int:
+        if args.stand:  # the network as of then (a date that is no date: exit 2)
+            store = StoreAsOf(store, args.stand)
         answer = ask(args, store)
         if args.csv:
             Path(args.csv).write_bytes(to_csv(answer.rows()))
         if args.json:
-            print(answer.to_json())
+            shown = answer.as_dict()
+            if args.stand:
+                shown["stand"] = args.stand
+            print(json.dumps(shown, ensure_ascii=False, indent=2))
         else:
+            if args.stand:
+                print(f"Stand {args.stand}: das Netzwerk, wie es damals war")
             print("\n".join(answer.lines()))
             if args.csv:
                 print(f"Tabelle geschrieben: {args.csv}")
@@ -51,6 +60,10 @@ def register_query(sub: argparse._SubParsersAction) -> None:
         p = qsub.add_parser(name, help=help_)
         p.add_argument("--json", action="store_true", help="Antwort als JSON ausgeben")
         p.add_argument("--csv", metavar="DATEI", help="Tabelle als CSV (Semikolon, UTF-8)")
+        p.add_argument(
+            "--stand",
+            help="das Netzwerk zu diesem Datum oder Jahr fragen (JJJJ, JJJJ-MM, JJJJ-MM-TT)",
+        )
         p.set_defaults(func=_show(ask))
         return p
 

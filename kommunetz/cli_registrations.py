@@ -18,24 +18,40 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from graph.core.errors import KommunetzError
+from graph.core.errors import InvalidInput, KommunetzError
 from graph.core.store import GraphStore
 from graph.joining.export import registrations_csv
 from graph.joining.form import parse_reference
+from graph.joining.notify import Mailer
 from graph.joining.outbox import Outbox, default_outbox_dir
 from graph.joining.registration import parse_status
-from graph.joining.service import deliver, erase, form_context, read_forms, submit_forms
+from graph.joining.service import (
+    approve,
+    deliver,
+    erase,
+    form_context,
+    purge_unconfirmed,
+    read_forms,
+    reject,
+    start_confirmation,
+    submit_forms,
+)
 from graph.joining.workflow import erasure_due, registration_store
 from graph.present.text import format_day, format_timestamp
 from kommunetz.auth import MIN_PASSWORD, hash_password
 from kommunetz.exit_codes import EXIT_INVALID
+from kommunetz.mail_settings import mailer_from, proposal_outbox_at
 
 
 def outbox_from_env() -> Outbox:
     return Outbox(os.environ.get("KOMMUNETZ_OUTBOX") or default_outbox_dir())
 
 
-def _who() -> str:
+def _mailer() -> Mailer:
+    return mailer_from(os.environ.get, outbox_from_env().directory)
+
+
+def who() -> str:
     """Who decided, as recorded with the decision."""
     try:
         return f"Kommandozeile ({getpass.getuser()})"
@@ -74,17 +90,24 @@ def cmd_list(args: argparse.Namespace, store: GraphStore) -> int:
         contact = f"{r.contact.name} <{r.contact.email}>" if r.contact else "–"
         decided = f", {r.status.german} am {format_day(r.decided_at)}" if r.decided_at else ""
         due = " – Löschung fällig" if erasure_due(r, now) else ""
+        due += "" if r.confirmed else " – Adresse unbestätigt"
         print(
             f"{r.reference}  {r.status.german:<11} {format_timestamp(r.submitted_at)}  "
             f"{r.municipality_name} (AGS {r.ags}), {contact}{decided}{due}"
         )
     print(f"{len(regs)} Registrierung(en).")
+    waiting = len(outbox_from_env())
+    if waiting:
+        print(
+            f"Dazu {waiting} im Postausgang (noch nicht in der Datenbank; "
+            "übermitteln mit: kommunetz registrations deliver)."
+        )
     return 0
 
 
 def cmd_approve(args: argparse.Namespace, store: GraphStore) -> int:
-    admission = registration_store(store).approve_registration(
-        parse_reference(args.id), now=datetime.now(UTC), decided_by=_who()
+    admission = approve(
+        registration_store(store), _mailer(), parse_reference(args.id), decided_by=who()
     )
     reg = admission.registration
     if admission.was_member:
@@ -99,19 +122,49 @@ def cmd_approve(args: argparse.Namespace, store: GraphStore) -> int:
 
 
 def cmd_reject(args: argparse.Namespace, store: GraphStore) -> int:
-    reg = registration_store(store).reject_registration(
-        parse_reference(args.id), args.reason, now=datetime.now(UTC), decided_by=_who()
-    )
+    rs = registration_store(store)
+    reg = reject(rs, _mailer(), parse_reference(args.id), args.reason, decided_by=who())
     print(f"{reg.reference} abgelehnt ({reg.municipality_name}).")
     return 0
 
 
 def cmd_erase(args: argparse.Namespace, store: GraphStore) -> int:
     reference = parse_reference(args.id).upper()
-    if not erase(registration_store(store), outbox_from_env(), args.id):
+    box = outbox_from_env()
+    proposals = proposal_outbox_at(box.directory)
+    if not erase(registration_store(store), box, args.id, _mailer().queue, proposals):
         raise KommunetzError(f"Registrierung {reference} gibt es nicht (mehr).")
     print(f"{reference} gelöscht: Registrierung und Kontaktdaten sind entfernt.")
     return 0
+
+
+def cmd_resend(args: argparse.Namespace, store: GraphStore) -> int:
+    reg_id = parse_reference(args.id)
+    if not start_confirmation(registration_store(store), _mailer(), reg_id):
+        raise KommunetzError(
+            f"{reg_id.upper()}: nichts zu bestätigen (schon bestätigt, entschieden oder gelöscht)."
+        )
+    print(f"{reg_id.upper()}: neuer Bestätigungslink ist unterwegs (gilt 72 Stunden).")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace, store: GraphStore) -> int:
+    erased = purge_unconfirmed(registration_store(store), outbox_from_env(), _mailer().queue)
+    print(f"{len(erased)} unbestätigte Registrierung(en) gelöscht (älter als 7 Tage).")
+    for reference in erased:
+        print(f"  {reference}")
+    return 0
+
+
+def write_private_file(out: Path, data: bytes) -> None:
+    """Write a file that holds personal data: readable by its owner only, from the first
+    byte."""
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except OSError as exc:
+        raise KommunetzError(f"Kann {out} nicht schreiben: {exc.strerror}") from exc
 
 
 def cmd_export(args: argparse.Namespace, store: GraphStore) -> int:
@@ -119,19 +172,13 @@ def cmd_export(args: argparse.Namespace, store: GraphStore) -> int:
     data = registrations_csv(
         registration_store(store).registrations(), form_context(store).topic_names
     )
-    try:
-        # the file holds personal data: readable by its owner only, from the first byte
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-    except OSError as exc:
-        raise KommunetzError(f"Kann {out} nicht schreiben: {exc.strerror}") from exc
+    write_private_file(out, data)
     print(f"Geschrieben: {out} (enthält Kontaktdaten – nur für die Koordination)")
     return 0
 
 
 def cmd_deliver(args: argparse.Namespace, store: GraphStore) -> int:
-    report = deliver(registration_store(store), outbox_from_env())
+    report = deliver(registration_store(store), outbox_from_env(), _mailer())
     print(report.describe())
     for reference, reason in report.waiting:
         print(f"  wartet: {reference}: {reason}")
@@ -142,7 +189,7 @@ def cmd_hash_password(args: argparse.Namespace, store: GraphStore | None) -> int
     if sys.stdin.isatty():
         password = getpass.getpass(f"Neues Passwort (mindestens {MIN_PASSWORD} Zeichen): ")
         if getpass.getpass("Noch einmal: ") != password:
-            raise KommunetzError("Die beiden Eingaben stimmen nicht überein.")
+            raise InvalidInput("Die beiden Eingaben stimmen nicht überein.")
     else:
         password = sys.stdin.readline().rstrip("\n")
     print(f"KOMMUNETZ_ADMIN_PASSWORD_HASH={hash_password(password)}")
@@ -180,6 +227,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = commands.add_parser("erase", help="Registrierung und Kontaktdaten endgültig löschen")
     p.add_argument("id", metavar="REFERENZ")
     p.set_defaults(func=cmd_erase)
+
+    p = commands.add_parser("resend", help="neuen Bestätigungslink an die Kontaktadresse senden")
+    p.add_argument("id", metavar="REFERENZ")
+    p.set_defaults(func=cmd_resend)
+
+    p = commands.add_parser(
+        "purge", help="unbestätigte Registrierungen löschen, die älter als 7 Tage sind"
+    )
+    p.set_defaults(func=cmd_purge)
 
     p = commands.add_parser("export", help="Registrierungen als CSV (mit Kontaktdaten)")
     p.add_argument("out", metavar="AUSGABE.csv")

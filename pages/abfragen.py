@@ -5,6 +5,7 @@ console. Everything is answered by `graph/`; this page only asks and shows."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,9 +14,10 @@ import streamlit as st
 from graph.core.errors import KommunetzError
 from graph.core.nodes import Entity
 from graph.present.csv import to_csv
-from graph.present.text import format_int
-from graph.present.view import render_html
-from graph.questions.answer import Answer
+from graph.present.details import source_links
+from graph.present.export import file_name
+from graph.present.text import format_cell, format_int
+from graph.questions.answer import SOURCES_COLUMN, Answer, cell_sources, sources_cell
 from graph.questions.console import (
     DEFAULT_ROW_LIMIT,
     DEFAULT_TIMEOUT_S,
@@ -31,11 +33,15 @@ from graph.questions.recommend import recommend
 from graph.questions.shared_topics import shared_topics
 from graph.questions.topic import topic_choices, topic_members
 from graph.questions.workshops import workshops
-from kommunetz.safe_text import md
-from kommunetz.ui import get_store, secret
+from kommunetz import karte
+from kommunetz.graph_view import small_graph_view
+from kommunetz.safe_text import md, source_md
+from kommunetz.ui import get_store, loaded, questions_store, secret, stand_input
 
 #: Graph views above this many nodes are not drawn (the table shows everything).
 MAX_VIEW_NODES = 300
+#: Answer tables show this many rows; the CSV holds them all.
+MAX_TABLE_ROWS = 500
 CONSOLE_SETTING = "KOMMUNETZ_CYPHER_CONSOLE"
 
 
@@ -44,18 +50,54 @@ def show_error(exc: KommunetzError) -> None:
     st.error("  \n".join(md(line.strip()) for line in lines))
 
 
-def show_table(rows: list[dict[str, Any]], key: str, label: str = "Tabelle") -> None:
+def sources_md(cell: object) -> str:
+    """A table's sources cell: every source as its title with a working link."""
+    links, unknown = source_links(loaded().graph, cell_sources(cell))
+    return "; ".join([*(source_md(s.title, s.url) for s in links), *map(md, unknown)])
+
+
+def source_word(ids: tuple[str, ...]) -> str:
+    return "Quelle" if len(ids) == 1 else "Quellen"
+
+
+def table_cell(column: str, value: object) -> str:
+    if column == SOURCES_COLUMN:
+        return sources_md(value)
+    return md(format_cell(value))
+
+
+def show_table(rows: list[dict[str, Any]], what: str, label: str = "Tabelle") -> None:
+    """An answer's rows as a table that shows every text in full (long text wraps), the
+    sources as links, and a CSV download named after ``what`` it holds."""
     if not rows:
         st.info("Keine Einträge.")
         return
-    st.dataframe(rows, hide_index=True, use_container_width=True)
+    shown = rows[:MAX_TABLE_ROWS]
+    columns = list(dict.fromkeys(k for row in shown for k in row))
+    st.table(
+        [{c: table_cell(c, row.get(c)) for c in columns} for row in shown],
+        hide_index=True,
+        alt=f"{what}: {len(rows)} Zeilen",
+    )
+    if len(rows) > len(shown):
+        st.caption(
+            f"Gezeigt werden die ersten {format_int(len(shown))} von {format_int(len(rows))} "
+            "Zeilen; die CSV-Datei enthält alle."
+        )
     st.download_button(
         f"{label} als CSV herunterladen",
         to_csv(rows),
-        file_name=f"kommunetz-{key}.csv",
+        file_name=file_name(what, "csv"),
         mime="text/csv",
-        key=f"csv-{key}",
+        key=f"csv-{what}",
     )
+
+
+def answer_title(answer: Answer) -> str:
+    """What an answer is about, from its first line without the details in parentheses:
+    ``Partner von Norderstedt``."""
+    first = re.sub(r"\s*\([^)]*\)", "", answer.lines()[0])
+    return re.split(r"[:;]", first)[0].replace("„", "").replace("“", "").strip()
 
 
 def show_graph(answer: Answer | ConsoleResult) -> None:
@@ -70,10 +112,8 @@ def show_graph(answer: Answer | ConsoleResult) -> None:
         )
         return
     st.caption("Grafik (dieselben Angaben wie in der Tabelle):")
-    st.iframe(
-        render_html(g, height="420px"),
-        height=440,
-        alt=f"Netzwerkgrafik mit {n} Knoten; dieselben Angaben stehen in der Tabelle darüber",
+    small_graph_view(
+        g, label=f"Netzwerkgrafik mit {n} Knoten; dieselben Angaben stehen in der Tabelle darüber"
     )
 
 
@@ -91,18 +131,35 @@ def show_answer(key: str) -> None:
     answer = st.session_state.get(key)
     if answer is None:
         return
-    st.markdown(md(answer.lines()[0]))
-    show_table(answer.rows(), key)
+    head, *more = answer.lines()
+    st.markdown(md(head))
+    if more and more[0].startswith("Gezeigt werden"):
+        st.caption(md(more[0]))
+    show_table(answer.rows(), answer_title(answer))
+    karte.show_on_map_button(answer, key)
     show_graph(answer)
 
 
-store = get_store()
-st.title("Abfragen")
+database = get_store()
+stand = stand_input("q_stand")
+store = questions_store(stand)  # the database, or the network as of the Stand
+if st.session_state.get("q_stand_asked", "") != stand:
+    # an answer of another Stand is not this Stand's answer
+    for kept in [k for k in st.session_state if str(k).startswith("q-")]:
+        del st.session_state[kept]
+    st.session_state["q_stand_asked"] = stand
+st.title("Abfragen", anchor=False)
 st.markdown(
     "Fragen an das Netzwerk: Wer arbeitet woran, wer mit wem, und wie hängen zwei Kommunen "
     "zusammen? Kommunen können mit Namen oder Amtlichem Gemeindeschlüssel (AGS) angegeben "
     "werden; ist ein Name mehrdeutig, nennt die Antwort die Möglichkeiten."
 )
+if stand:
+    st.info(
+        f"**Stand {md(stand)}:** Jede Antwort zeigt das Netzwerk, wie es damals war "
+        "(Mitgliedschaften, Programmteilnahmen, Projekte und Kooperationen nach ihren "
+        "Daten; ein unbekanntes Ende gilt als nicht beendet)."
+    )
 if store.is_empty():
     st.info("Die Datenbank ist leer. Laden Sie die Daten mit `kommunetz load`.")
     st.stop()
@@ -110,21 +167,22 @@ if store.is_empty():
 topics: list[Entity] = topic_choices(store)
 topic_names = {t.key: t.name for t in topics}
 
-tabs = st.tabs(
-    [
-        "Thema",
-        "Partner",
-        "Verbindung",
-        "Gemeinsame Themen",
-        "Veranstaltungen",
-        "Partnervorschläge",
-        "Kennzahlen",
-        "Cypher-Konsole",
-    ]
-)
+TABS = [
+    "Thema",
+    "Partner",
+    "Verbindung",
+    "Gemeinsame Themen",
+    "Veranstaltungen",
+    "Partnervorschläge",
+    "Kennzahlen",
+]
+# the console needs Neo4j: with the embedded store the public gets no tab that only
+# tells them about a setting they cannot make
+with_console = database.kind == "neo4j"
+tabs = st.tabs([*TABS, "Cypher-Konsole"] if with_console else TABS)
 
 with tabs[0]:
-    st.subheader("Wer arbeitet an einem Thema?")
+    st.subheader("Wer arbeitet an einem Thema?", anchor=False)
     with st.form("form-topic"):
         topic = st.selectbox("Thema", [t.key for t in topics], format_func=topic_names.__getitem__)
         members_only = st.checkbox("nur Mitglieder eines Netzwerks")
@@ -141,7 +199,7 @@ with tabs[0]:
     show_answer("q-topic")
 
 with tabs[1]:
-    st.subheader("Mit wem arbeitet eine Kommune zusammen – und warum?")
+    st.subheader("Mit wem arbeitet eine Kommune zusammen – und warum?", anchor=False)
     with st.form("form-partners"):
         actor = st.text_input("Kommune oder Organisation (Name oder AGS)", key="partners-actor")
         limit = st.number_input("Höchstens so viele Partner", 1, 5000, 50, key="limit-partners")
@@ -150,7 +208,7 @@ with tabs[1]:
     show_answer("q-partners")
 
 with tabs[2]:
-    st.subheader("Wie sind zwei Kommunen oder Organisationen verbunden?")
+    st.subheader("Wie sind zwei Kommunen oder Organisationen verbunden?", anchor=False)
     with st.form("form-path"):
         a = st.text_input("Von (Name oder AGS)", key="path-a")
         b = st.text_input("Nach (Name oder AGS)", key="path-b")
@@ -172,15 +230,20 @@ with tabs[2]:
             st.caption("Es gibt sehr viele gleich kurze Wege; nicht alle wurden gezählt.")
         for i, path in enumerate(found.paths, start=1):
             st.markdown(f"**Weg {i}:** " + " – ".join(md(e.name) for e in path.nodes))
-            told = [s.split(". ", 1) for s in path.sentences(found.source_titles)]
-            st.markdown("\n".join(f"{n}. {md(text)}" for n, text in told))
-        show_table(found.rows(), "q-path")
+            st.markdown(
+                "\n".join(
+                    f"{n}. {md(text)}"
+                    + (f" ({source_word(ids)}: {sources_md(sources_cell(ids))})" if ids else "")
+                    for n, (text, ids) in enumerate(path.told(), start=1)
+                )
+            )
+        show_table(found.rows(), answer_title(found))
         show_graph(found)
     elif not found:
         st.caption(f"Gesucht wird über höchstens {MAX_HOPS} Schritte.")
 
 with tabs[3]:
-    st.subheader("An welchen Themen arbeiten zwei Kommunen beide?")
+    st.subheader("An welchen Themen arbeiten zwei Kommunen beide?", anchor=False)
     with st.form("form-shared"):
         a2 = st.text_input("Erste Kommune oder Organisation", key="shared-a")
         b2 = st.text_input("Zweite Kommune oder Organisation", key="shared-b")
@@ -189,7 +252,9 @@ with tabs[3]:
     show_answer("q-shared")
 
 with tabs[4]:
-    st.subheader("Veranstaltungen: wer richtete aus, wer nahm teil, zu welchem Thema?")
+    st.subheader(
+        "Veranstaltungen: wer richtete aus, wer nahm teil, zu welchem Thema?", anchor=False
+    )
     with st.form("form-workshops"):
         ws_actor = st.text_input("Kommune oder Organisation (leer: alle)", key="ws-actor")
         ws_topic = st.selectbox(
@@ -209,7 +274,7 @@ with tabs[4]:
     show_answer("q-workshops")
 
 with tabs[5]:
-    st.subheader("Partnervorschläge mit Begründung")
+    st.subheader("Partnervorschläge mit Begründung", anchor=False)
     st.markdown(
         "Auch für Kommunen, die noch nicht im Netzwerk sind: den AGS eingeben und die "
         "Themen wählen, die interessieren. Die Punkte setzen sich aus nachvollziehbaren "
@@ -223,6 +288,7 @@ with tabs[5]:
             "Interessen (leer: die Themen der eigenen Vorhaben)",
             [t.key for t in topics],
             format_func=topic_names.__getitem__,
+            placeholder="Themen auswählen",
         )
         rec_limit = st.number_input("Höchstens so viele Vorschläge", 1, 100, 10, key="rec-n")
         if st.form_submit_button("Vorschläge berechnen", key="go-recommend"):
@@ -235,7 +301,7 @@ with tabs[5]:
     show_answer("q-recommend")
 
 with tabs[6]:
-    st.subheader("Kennzahlen des Kooperationsgraphen")
+    st.subheader("Kennzahlen des Kooperationsgraphen", anchor=False)
     st.markdown(
         "Der Kooperationsgraph verbindet zwei Akteure, wenn sie gemeinsam an einem Projekt, "
         "einer Kooperation oder Veranstaltung beteiligt sind oder einer dem anderen angehört. "
@@ -259,7 +325,7 @@ with tabs[6]:
                 st.info("Stichprobe: die Werte sind " + md(metrics.betweenness_note) + ".")
             if name == "communities":
                 st.caption(f"Modularität {metrics.modularity:.2f}".replace(".", ","))
-            show_table(tables[name], f"metrics-{name}", "Liste")
+            show_table(tables[name], title, "Liste")
         if metrics.unused_topics:
             st.caption(
                 "Themen ohne Kommune: " + ", ".join(md(t.name) for t in metrics.unused_topics)
@@ -267,53 +333,56 @@ with tabs[6]:
         st.markdown("#### Die am besten vernetzten Akteure")
         show_graph(metrics)
 
-with tabs[7]:
-    st.subheader("Cypher-Konsole (nur lesend)")
-    if store.kind != "neo4j":
-        st.info(
-            "Die Cypher-Konsole gibt es nur, wenn kommunetz mit Neo4j arbeitet (NEO4J_URI). "
-            "Die eingebettete Datenbank versteht kein Cypher; die Abfragen in den anderen "
-            "Reitern funktionieren mit beiden."
-        )
-    elif secret(CONSOLE_SETTING) != "1":
-        st.info(
-            "Die Cypher-Konsole ist ausgeschaltet. Sie kann alle Daten der Datenbank lesen, "
-            f"auch Registrierungen; der Betrieb schaltet sie mit {CONSOLE_SETTING}=1 nur für "
-            "vertrauenswürdige Nutzerinnen und Nutzer ein."
-        )
-    else:
-        st.markdown(
-            "Lesende Cypher-Abfragen mit Zeit- und Zeilenbegrenzung. Schreibende und "
-            "verwaltende Befehle werden abgelehnt; der Server führt die Abfrage zusätzlich "
-            "im Nur-Lese-Modus aus."
-        )
-        with st.form("form-console"):
-            text = st.text_area(
-                "Cypher-Abfrage",
-                EXAMPLE_QUERY,
-                height=120,
+if with_console:
+    with tabs[7]:
+        st.subheader("Cypher-Konsole (nur lesend)", anchor=False)
+        if secret(CONSOLE_SETTING) != "1":
+            st.info(
+                "Die Cypher-Konsole ist ausgeschaltet. Sie kann alle Daten der Datenbank lesen, "
+                f"auch Registrierungen; der Betrieb schaltet sie mit {CONSOLE_SETTING}=1 nur für "
+                "vertrauenswürdige Nutzerinnen und Nutzer ein."
             )
-            timeout = st.number_input(
-                "Zeitlimit in Sekunden", 1, 60, int(DEFAULT_TIMEOUT_S), key="console-timeout"
+        else:
+            st.markdown(
+                "Lesende Cypher-Abfragen mit Zeit- und Zeilenbegrenzung. Schreibende und "
+                "verwaltende Befehle werden abgelehnt; der Server führt die Abfrage zusätzlich "
+                "im Nur-Lese-Modus aus."
+                + (" Sie fragt die Datenbank selbst, ohne Stand." if stand else "")
             )
-            rows = st.number_input(
-                "Höchstens so viele Zeilen", 1, MAX_ROW_LIMIT, DEFAULT_ROW_LIMIT, key="console-rows"
-            )
-            if st.form_submit_button("Ausführen", key="go-console"):
-                ask(
-                    "q-console",
-                    lambda: run_console(store, text, timeout_s=timeout, row_limit=int(rows)),
+            with st.form("form-console"):
+                text = st.text_area(
+                    "Cypher-Abfrage",
+                    EXAMPLE_QUERY,
+                    height=120,
                 )
-        result = st.session_state.get("q-console")
-        if isinstance(result, ConsoleResult):
-            if result.truncated:
-                st.warning(f"Nur die ersten {format_int(result.row_limit)} Zeilen werden gezeigt.")
-            if result.withheld:
-                st.caption(
-                    f"{format_int(result.withheld)} Werte mit personenbezogenen Daten ausgeblendet."
+                timeout = st.number_input(
+                    "Zeitlimit in Sekunden", 1, 60, int(DEFAULT_TIMEOUT_S), key="console-timeout"
                 )
-            display = [
-                {k: "" if v is None else str(v) for k, v in r.items()} for r in result.rows()
-            ]
-            show_table(display, "console")
-            show_graph(result)
+                rows = st.number_input(
+                    "Höchstens so viele Zeilen",
+                    1,
+                    MAX_ROW_LIMIT,
+                    DEFAULT_ROW_LIMIT,
+                    key="console-rows",
+                )
+                if st.form_submit_button("Ausführen", key="go-console"):
+                    ask(
+                        "q-console",
+                        lambda: run_console(database, text, timeout_s=timeout, row_limit=int(rows)),
+                    )
+            result = st.session_state.get("q-console")
+            if isinstance(result, ConsoleResult):
+                if result.truncated:
+                    st.warning(
+                        f"Nur die ersten {format_int(result.row_limit)} Zeilen werden gezeigt."
+                    )
+                if result.withheld:
+                    st.caption(
+                        f"{format_int(result.withheld)} Werte mit personenbezogenen Daten "
+                        "ausgeblendet."
+                    )
+                display = [
+                    {k: "" if v is None else str(v) for k, v in r.items()} for r in result.rows()
+                ]
+                show_table(display, "Cypher-Abfrage")
+                show_graph(result)

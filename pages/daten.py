@@ -20,7 +20,7 @@ from graph.stores.open import StoreSettings
 from kommunetz.safe_text import md
 from kommunetz.ui import get_store, secret, settings
 
-st.title("Offene Daten")
+st.title("Offene Daten", anchor=False)
 store = get_store()
 
 st.markdown(
@@ -52,7 +52,7 @@ def size(n: int) -> str:
     return f"{format_int(n)} Bytes"
 
 
-st.header("Lizenz und Namensnennung")
+st.header("Lizenz und Namensnennung", anchor=False)
 attributions = sorted({a for f in pub.distributions for a in f.attributions})
 st.markdown(
     f"Alle Dateien stehen unter der {md(LICENCE_NAME)} "
@@ -62,7 +62,7 @@ st.markdown(
 st.markdown("\n".join(f"* {md(a)}" for a in attributions))
 st.caption(f"Stand: {format_date(pub.as_of.isoformat())}")
 
-st.header("Dateien")
+st.header("Dateien", anchor=False)
 rows = [
     {
         "Datei": md(f.name),
@@ -83,7 +83,7 @@ for f in pub.distributions:
         key=f"download-{f.name}",
     )
 
-st.subheader("Prüfsummen")
+st.subheader("Prüfsummen", anchor=False)
 st.markdown(
     "Mit der SHA-256-Prüfsumme lässt sich prüfen, ob eine Datei vollständig und "
     "unverändert angekommen ist."
@@ -91,7 +91,7 @@ st.markdown(
 # a list, not a table: a 64-character checksum would be cut off in a table column
 st.markdown("\n".join(f"* {md(f.name)}: `{f.sha256}`" for f in pub.distributions))
 
-st.header("Metadaten (DCAT-AP.de 2.0)")
+st.header("Metadaten (DCAT-AP.de 2.0)", anchor=False)
 st.markdown(
     "Der Katalog beschreibt jede Datei mit Format, Medientyp, Größe, SHA-256-Prüfsumme, "
     "Lizenz und Namensnennung, dazu Herausgeber, Kontakt (ein Funktionspostfach, keine "
@@ -124,7 +124,7 @@ for name in (CATALOG_TURTLE, CATALOG_JSONLD):
         key=f"download-{name}",
     )
 
-st.header("Selbst veröffentlichen")
+st.header("Selbst veröffentlichen", anchor=False)
 st.markdown(
     "Dieselben Dateien schreibt der Befehl `kommunetz publish ORDNER`; den Ordner stellt "
     "man unter der Adresse aus `KOMMUNETZ_PUBLISH_URL` ins Netz, dann kann GovData (oder "

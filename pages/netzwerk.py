@@ -3,22 +3,25 @@ around one node; with a details panel and downloads of the current view."""
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
-from graph.core.errors import Ambiguous, NotFound
+from graph.core.errors import Ambiguous, NotFound, QueryError
 from graph.core.search import resolve
 from graph.present import explore, view
 from graph.present.details import Details, Related, details
-from graph.present.export import export_bytes
+from graph.present.export import export_bytes, file_name
 from graph.present.text import format_int, type_name
-from kommunetz.safe_text import md, md_link
-from kommunetz.ui import get_store, loaded
+from kommunetz import karte, views
+from kommunetz.graph_view import graph_view
+from kommunetz.safe_text import md, md_link, source_md
+from kommunetz.ui import get_store, loaded, stand_input
 
 GRAPH_HEIGHT = 620
 MAX_DETAIL_CHOICES = 3000
 
 FOCUS, DEPTH, CANDIDATES = "kn_focus", "kn_depth", "kn_candidates"
-FILTER_KEYS = ("kn_labels", "kn_states", "kn_topics", "kn_years", "kn_members", "kn_directory")
 #: Layout choices: None = by size (force layout for small views, map for large ones).
 LAYOUTS: dict[str, bool | None] = {
     "automatisch": None,
@@ -26,10 +29,11 @@ LAYOUTS: dict[str, bool | None] = {
     "Netz (nach Verbindungen)": True,
 }
 
-data = loaded()
+stand = stand_input("kn_stand")
+data = loaded(stand)
 g, idx = data.graph, data.index
 
-st.title("Netzwerk erkunden")
+st.title("Netzwerk erkunden", anchor=False)
 if explore.is_empty(g):
     st.info("Die Datenbank ist leer. Laden Sie die Daten mit `kommunetz load`.")
     st.stop()
@@ -53,21 +57,34 @@ def set_focus(nid: str | None) -> None:
 
 
 def reset_filters() -> None:
-    for key in FILTER_KEYS:
-        st.session_state.pop(key, None)
+    """Every filter widget back to its default, visibly: a popped key would leave the
+    browser's widget showing the old choice."""
+    st.session_state["kn_labels"] = list(explore.VIEW_LABELS)
+    st.session_state["kn_states"] = []
+    st.session_state["kn_topics"] = []
+    st.session_state["kn_programmes"] = []
+    st.session_state["kn_staffeln"] = []
+    st.session_state["kn_members"] = False
+    st.session_state["kn_directory"] = False
+    st.session_state["kn_stand"] = ""
+    if idx.year_range is not None:
+        st.session_state["kn_years"] = idx.year_range
 
 
 # -- filters (sidebar) ----------------------------------------------------------------
 
-choices = explore.filter_choices(g, idx)
+choices = views.filter_choices(data)
 state_names = dict(choices["states"])
 topic_names = dict(choices["topics"])
+programme_names = dict(choices["programmes"])
+staffel_names = dict(choices["staffeln"])
 with st.sidebar:
-    st.header("Filter")
+    st.header("Filter", anchor=False)
+    # defaults through the session state only, so that "Filter zurücksetzen" can set them
+    st.session_state.setdefault("kn_labels", list(explore.VIEW_LABELS))
     labels = st.multiselect(
         "Knotentypen",
         explore.VIEW_LABELS,
-        default=list(explore.VIEW_LABELS),
         format_func=lambda label: type_name(label, plural=True),
         key="kn_labels",
     )
@@ -85,14 +102,29 @@ with st.sidebar:
         placeholder="alle Themen",
         key="kn_topics",
     )
+    programmes = st.multiselect(
+        "Programm",
+        list(programme_names),
+        format_func=programme_names.__getitem__,
+        placeholder="alle Programme und Netzwerke",
+        help="Nur was zu diesen Programmen gehört: Mitglieder, Modellprojekte und ihre Kommunen.",
+        key="kn_programmes",
+    )
+    staffeln = st.multiselect(
+        "Staffel",
+        list(staffel_names),
+        format_func=staffel_names.__getitem__,
+        placeholder="alle Staffeln",
+        key="kn_staffeln",
+    )
     years = None
     if idx.year_range is not None:
         first, last = idx.year_range
-        chosen = st.slider(
+        st.session_state.setdefault("kn_years", (first, last))
+        chosen: tuple[int, int] = st.slider(  # type: ignore[assignment]  # a range: a pair
             "Zeitraum",
             min_value=first,
             max_value=last,
-            value=(first, last),
             help="Projekte, Veranstaltungen, Berichte und Kooperationen mit Datum in diesem "
             "Zeitraum; Einträge ohne Datum bleiben sichtbar.",
             key="kn_years",
@@ -112,7 +144,7 @@ with st.sidebar:
             "Netzwerkbezug als kleine Punkte auf der Karte.",
             key="kn_directory",
         )
-    st.button("Filter zurücksetzen", on_click=reset_filters)
+    st.button("Filter zurücksetzen", on_click=reset_filters, key="kn_reset")
     arrangement = st.radio(
         "Anordnung",
         list(LAYOUTS),
@@ -126,6 +158,8 @@ flt = explore.ViewFilter(
     labels=frozenset(labels),
     states=frozenset(states),
     topics=frozenset(topics),
+    programmes=frozenset(programmes),
+    staffeln=frozenset(explore.parse_staffel(v) for v in staffeln),
     years=years,
     members_only=members_only,
     whole_directory=whole_directory,
@@ -182,34 +216,60 @@ else:
 
 # -- the view -------------------------------------------------------------------------
 
-shown = explore.build_view(g, idx, flt, focus, int(depth))
+current = views.shown(data, flt, focus, int(depth))
+shown, background = current.view, current.background
 n_nodes, n_edges = shown.node_count, shown.edge_count
-st.subheader(md(shown.title))
+st.subheader(md(shown.title), anchor=False)
+active = flt.lines(g)
+if active:
+    col_a, col_r = st.columns([5, 1], vertical_alignment="center")
+    col_a.info("**Filter aktiv:** " + " · ".join(md(line) for line in active))
+    col_r.button("Filter zurücksetzen", on_click=reset_filters, key="kn_reset_main")
+if shown.selected is not None:
+    st.info(
+        f"Die Auswahl umfasst {format_int(shown.selected)} Knoten – zu viele für ein lesbares "
+        f"Bild. Gezeigt werden die {format_int(explore.MAX_SHOWN)} wichtigsten (Netzwerke, "
+        "Länder, Kommunen und Organisationen mit den meisten Verbindungen zuerst). Suchen Sie "
+        "eine Kommune oder setzen Sie Filter, um alles Übrige zu sehen."
+    )
 c1, c2, c3 = st.columns(3)
 c1.metric("Knoten", format_int(n_nodes))
 c2.metric("Beziehungen", format_int(n_edges))
 c3.metric("Kommunen", format_int(shown.count("Municipality")))
 
-background = explore.background(shown.graph, idx)
+# what changed between the two dates of "Was sich geändert hat" (below), marked here
+since = str(st.session_state.get("kn_von") or "").strip()
+until = str(st.session_state.get("kn_bis") or "").strip()
+marked: dict[str, str] = {}
+if since and until:
+    with contextlib.suppress(QueryError):  # its message stands at the two fields
+        marked = explore.changed_nodes(loaded().graph, since, until)
+    marked = {n: how for n, how in marked.items() if n in shown.graph and n not in background}
+    if marked:
+        st.info(
+            f"**Markiert:** {format_int(len(marked))} Einträge dieser Ansicht, die zwischen "
+            f"{md(since)} und {md(until)} begonnen oder geendet haben – „[neu]“ grün, "
+            "„[beendet]“ rot umrandet. Die Liste steht unter „Was sich geändert hat“."
+        )
+
 if n_nodes == 0:
     st.info("Keine Einträge passen zu diesen Filtern. Setzen Sie die Filter zurück.")
 else:
-    st.iframe(
-        view.render_html(
-            shown.graph,
-            height=f"{GRAPH_HEIGHT}px",
-            focus=shown.focus,
-            positions=data.positions,
-            background=background,
-            physics=LAYOUTS[arrangement],
-            legend=False,
-            standalone=False,
-        ),
-        height=GRAPH_HEIGHT + 70,
-        tab_index=0,
-        alt=f"Netzwerkgrafik: {shown.title}, {format_int(n_nodes)} Knoten, "
+    payload, view_key = current.drawing(LAYOUTS[arrangement], marked)
+    click = graph_view(
+        payload,
+        view_key,
+        key="explorer",
+        height=GRAPH_HEIGHT,
+        summary=view.summary_line(shown.graph),
+        label=f"Netzwerkgrafik: {shown.title}, {format_int(n_nodes)} Knoten, "
         f"{format_int(n_edges)} Beziehungen. Textfassung unter der Grafik.",
     )
+    if click is not None:
+        st.session_state["kn_detail"] = click.node
+        if click.action == "focus":
+            set_focus(click.node)
+            st.rerun()
     st.html(view.legend_html(shown.types))
 
     def standalone_html() -> str:
@@ -227,17 +287,21 @@ else:
     d1.download_button(
         "Ansicht als HTML herunterladen",
         standalone_html,
-        file_name="kommunetz-ansicht.html",
+        file_name=file_name(shown.title, "html"),
         mime="text/html",
         on_click="ignore",
     )
     d2.download_button(
         "Ansicht als GraphML herunterladen",
-        lambda: export_bytes(shown.graph, "graphml"),
-        file_name="kommunetz-ansicht.graphml",
+        lambda: export_bytes(shown.graph, "graphml", stand=stand or None),
+        file_name=file_name(shown.title, "graphml"),
         mime="application/graphml+xml",
         on_click="ignore",
     )
+
+on_map = None
+if n_nodes and st.toggle("Als Karte zeigen", key="kn_als_karte"):
+    on_map = karte.view_map(data, shown.graph, shown.title, key="kn_karte")
 
 # -- details --------------------------------------------------------------------------
 
@@ -278,20 +342,24 @@ def show_details(d: Details) -> None:
             "ohne Beteiligung am Netzwerk (nicht einzeln aufgeführt)."
         )
     if d.sources:
-        lines = [
-            f"- {md_link(s.title, s.url) if s.url else md(s.title)}"
-            + (f" – {md(s.note)}" if s.note else "")
-            for s in d.sources
-        ]
+        lines = [f"- {source_md(s.title, s.url, s.note)}" for s in d.sources]
         st.markdown("**Quellen**\n" + "\n".join(lines))
     if d.unknown_sources:
         st.caption("Unbekannte Quellenkennungen: " + md(", ".join(d.unknown_sources)))
 
 
-st.subheader("Details")
-options = [n for n in explore.sorted_nodes(shown.graph) if n not in background]
-if len(options) > MAX_DETAIL_CHOICES:
-    options = options[:MAX_DETAIL_CHOICES]
+st.subheader("Details", anchor=False)
+st.caption("Klicken Sie in der Grafik auf einen Knoten oder wählen Sie ihn hier aus.")
+options = current.choices()[:MAX_DETAIL_CHOICES]
+picked = st.session_state.get("kn_detail")
+if isinstance(picked, str) and picked in shown.graph and picked not in options:
+    options.append(picked)  # a clicked background municipality has details too
+if on_map in options:
+    st.session_state["kn_detail"] = on_map
+elif on_map is not None and explore.has(g, on_map):
+    st.button(
+        f"Umgebung von {md(explore.describe(g, on_map))} zeigen", on_click=set_focus, args=(on_map,)
+    )
 if st.session_state.get("kn_detail") not in options:
     st.session_state["kn_detail"] = shown.focus if shown.focus in options else None
 chosen_node = st.selectbox(
@@ -311,12 +379,34 @@ if chosen_node is not None:
 
 # -- text equivalent ------------------------------------------------------------------
 
-st.subheader("Textfassung")
+st.subheader("Textfassung", anchor=False)
 st.caption("Dieselben Knoten und Beziehungen wie in der Grafik, als Tabellen.")
 tab_nodes, tab_edges = st.tabs(
     [f"Knoten ({format_int(n_nodes)})", f"Beziehungen ({format_int(n_edges)})"]
 )
 with tab_nodes:
-    st.dataframe(explore.node_rows(shown.graph), hide_index=True, width="stretch")
+    st.dataframe(current.node_rows(), hide_index=True, width="stretch")
 with tab_edges:
-    st.dataframe(explore.relation_rows(shown.graph), hide_index=True, width="stretch")
+    st.dataframe(current.relation_rows(), hide_index=True, width="stretch")
+
+# -- what changed ---------------------------------------------------------------------
+
+st.subheader("Was sich geändert hat", anchor=False)
+st.caption(
+    "Mitgliedschaften, Programmteilnahmen, Projekte und Kooperationen, die zwischen zwei "
+    "Daten begonnen oder geendet haben (nach ihren Daten; ein unbekanntes Ende gilt als "
+    "nicht beendet). Die Grafik oben markiert sie."
+)
+c1, c2 = st.columns(2)
+since = c1.text_input("Von (Datum oder Jahr)", placeholder="z. B. 2022", key="kn_von")
+until = c2.text_input("Bis (Datum oder Jahr)", placeholder="z. B. 2024", key="kn_bis")
+if since and until:
+    try:
+        changed = explore.change_rows(loaded().graph, since, until)
+    except QueryError as exc:
+        st.error(str(exc))
+    else:
+        if changed:
+            st.dataframe(changed, hide_index=True, width="stretch")
+        else:
+            st.markdown("Keine Änderungen.")

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from graph.present.details import safe_url
 from graph.present.sources import destatis_editions, source_table
 from graph.present.text import format_int
+from kommunetz.safe_text import md, source_md
 from kommunetz.ui import get_store
 
-st.title("Datenquellen und Lizenzen")
+st.title("Datenquellen und Lizenzen", anchor=False)
 store = get_store()
 
-st.header("Kuratierte Daten")
+st.header("Kuratierte Daten", anchor=False)
 st.markdown(
     "Die Angaben zum Pilotvorhaben *Modellkommune E-Government* (2014–2016), zu den "
     "Modellkommunen, Projekten, Veranstaltungen, Berichten, Kooperationen und Erkenntnissen "
@@ -21,7 +23,7 @@ st.markdown(
 )
 
 editions = destatis_editions(store)
-st.header("Amtliches Gemeindeverzeichnis")
+st.header("Amtliches Gemeindeverzeichnis", anchor=False)
 if editions:
     for edition in editions:
         st.markdown(
@@ -38,17 +40,25 @@ else:
         "Bundesamt zum Download bereit (siehe README)."
     )
 
-st.header("Alle Quellen")
+st.header("Alle Quellen", anchor=False)
 table = source_table(store)
 st.caption(f"{format_int(len(table))} Quellen")
-st.dataframe(
-    table,
+# a table of text, not a data grid: every title readable in full and linked the way every
+# page shows a source (title + link), read by screen readers like any table
+st.table(
+    [
+        {
+            "Quelle": source_md(row["Titel"], safe_url(row["Adresse"])),
+            "Herausgeber": md(row["Herausgeber"]),
+            "Kennung": md(row["Id"]),
+        }
+        for row in table
+    ],
     hide_index=True,
-    use_container_width=True,
-    column_config={"Adresse": st.column_config.LinkColumn("Adresse")},
+    alt=f"Alle Quellen: {len(table)} Einträge",
 )
 
-st.header("Software")
+st.header("Software", anchor=False)
 st.markdown(
     "kommunetz ist freie Software unter der European Union Public Licence (EUPL 1.2). "
     "Die Anwendung lädt keine Inhalte von fremden Servern und erhebt keine Nutzungsdaten."

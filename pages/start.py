@@ -10,7 +10,7 @@ from graph.present.text import format_int, format_period
 from kommunetz.safe_text import md
 from kommunetz.ui import loaded
 
-st.title("kommunetz – Netzwerk kommunales E-Government")
+st.title("kommunetz – Netzwerk kommunales E-Government", anchor=False)
 
 data = loaded()
 g, idx = data.graph, data.index
@@ -47,7 +47,7 @@ cols[1].metric("Organisationen", format_int(figures.counts.get("Organisation", 0
 cols[2].metric("Kooperationen", format_int(figures.counts.get("Cooperation", 0)))
 cols[3].metric("Themen", format_int(figures.counts.get("Topic", 0)))
 
-st.header("Woher das Netzwerk kommt")
+st.header("Woher das Netzwerk kommt", anchor=False)
 for nid, attrs in explore.networks(g):
     period = format_period(attrs.get("start"), attrs.get("end"))
     heading = md(attrs.get("name", nid)) + (f" ({md(period)})" if period else "")
@@ -55,7 +55,37 @@ for nid, attrs in explore.networks(g):
     if attrs.get("summary"):
         st.markdown(md(attrs["summary"]))
 
-st.header("Mitglieder")
+programmes = explore.programme_figures(g)
+if programmes:
+    st.header("Förderprogramme", anchor=False)
+    st.markdown(
+        "Seit 2018 fördern Bund und Länder kommunale Digitalisierung in eigenen Programmen. "
+        "Ihre Modellprojekte zeigen, wer heute woran arbeitet – gute Partner für alle, die "
+        "anfangen."
+    )
+    pcols = st.columns(len(programmes))
+    for col, p in zip(pcols, programmes, strict=True):
+        col.metric(
+            md(p.name),
+            format_int(p.participants),
+            help=(
+                f"Modellprojekte{', ' + p.staffel_text if p.staffel_text else ''}; "
+                f"{format_int(p.koerperschaften)} beteiligte Kommunen, Gemeindeverbände, Kreise "
+                f"und Organisationen" + (f"; {p.period}" if p.period else "")
+            ),
+        )
+        if p.staffel_text:
+            col.caption(md(p.staffel_text))
+    st.subheader("Im Lauf der Jahre", anchor=False)
+    rows = explore.timeline_rows(g)
+    st.bar_chart(rows, x="Jahr", y=["Mitglieder", "Modellprojekte"], stack=False)
+    st.caption(
+        "Mitglieder von Netzwerken und Modellprojekte der Förderprogramme je Jahr, nach den "
+        "Daten der Mitgliedschaften und Teilnahmen; ein unbekanntes Ende gilt als nicht "
+        "beendet."
+    )
+
+st.header("Mitglieder", anchor=False)
 members = explore.members(g)
 if not members:
     st.markdown("Noch keine Mitglieder erfasst.")
@@ -73,7 +103,7 @@ for m in members:
 if lines:
     st.markdown("\n".join(lines))
 
-st.header("Mitmachen")
+st.header("Mitmachen", anchor=False)
 st.markdown(
     "Ihre Stadt, Gemeinde oder Ihr Landkreis arbeitet an E-Government-Projekten und möchte "
     "sich mit anderen austauschen? Das Netzwerk ist offen für alle Kommunen. Melden Sie "

@@ -18,11 +18,19 @@ from graph.joining.form import MAX_REASON
 from graph.joining.outbox import Outbox
 from graph.joining.privacy import CONTROLLER_MISSING, privacy_notice
 from graph.joining.registration import Registration, Status
-from graph.joining.service import deliver, erase, form_context
+from graph.joining.service import (
+    approve,
+    deliver,
+    erase,
+    form_context,
+    reject,
+    start_confirmation,
+)
 from graph.joining.workflow import Registrations, erasure_due, registration_store
 from graph.present.text import format_date, format_timestamp, state_name
 from kommunetz.auth import (
     IDLE_TIMEOUT,
+    LOCKOUT,
     AttemptLimiter,
     AuthNotConfigured,
     Credentials,
@@ -30,11 +38,14 @@ from kommunetz.auth import (
     minutes,
 )
 from kommunetz.safe_text import md
-from kommunetz.ui import get_store, outbox, secret
+from kommunetz.ui import client_address, get_store, mailer, outbox, proposal_outbox, secret
 
 ERASED = "{} gelöscht: Registrierung und Kontaktdaten sind entfernt."
 
-st.title("Verwaltung der Registrierungen")
+#: Failed logins left when the page starts to warn that it will lock.
+WARN_BEFORE_LOCK = 2
+
+st.title("Verwaltung der Registrierungen", anchor=False)
 
 
 @st.cache_resource(show_spinner=False)
@@ -68,16 +79,24 @@ def _login(credentials: Credentials) -> None:
     if not submitted:
         return
     failures = _failed_logins()
-    key = user.strip().casefold()
+    # counted per client and name: someone else's wrong tries lock only themselves out,
+    # never the coordinator at their own desk
+    key = f"{client_address()}|{user.strip().casefold()}"
     if (wait := failures.wait(key)) > 0:
         st.error(
-            "Zu viele fehlgeschlagene Anmeldungen. Die Anmeldung ist für "
-            f"{minutes(wait)} Minuten gesperrt."
+            "Zu viele fehlgeschlagene Anmeldungen. Die Anmeldung ist von diesem Gerät aus "
+            f"für {minutes(wait)} Minuten gesperrt."
         )
         return
     if not credentials.check(user, password):
         failures.record(key)
         st.error("Benutzername oder Passwort ist falsch.")
+        left = failures.remaining(key)
+        if 0 < left <= WARN_BEFORE_LOCK:
+            st.warning(
+                f"Noch {left} {'Versuch' if left == 1 else 'Versuche'}: danach wird die "
+                f"Anmeldung von diesem Gerät aus für {minutes(LOCKOUT)} Minuten gesperrt."
+            )
         return
     failures.reset(key)
     st.session_state["coordinator"] = (credentials.user, time.monotonic())
@@ -103,6 +122,7 @@ def _details(reg: Registration, topics: dict[str, str]) -> None:
         ("Aktuelle Projekte", reg.projects or "–"),
         ("Eingegangen", format_timestamp(reg.submitted_at)),
         ("Einwilligung", f"Datenschutzhinweis, Fassung {reg.consent_version}"),
+        ("E-Mail-Adresse bestätigt", _confirmation(reg)),
     ]
     if reg.decided_at:
         by = f" durch {reg.decided_by}" if reg.decided_by else ""
@@ -116,11 +136,29 @@ def _details(reg: Registration, topics: dict[str, str]) -> None:
     )
 
 
+def _confirmation(reg: Registration) -> str:
+    if reg.confirmed_at:
+        return f"ja, am {format_timestamp(reg.confirmed_at)}"
+    if reg.confirmed:
+        return "ohne Link (von der Koordination erfasst)"
+    return f"noch nicht – wird am {format_timestamp(reg.confirm_by or '')} gelöscht"
+
+
 def _actions(rs: Registrations, box: Outbox, reg: Registration, user: str) -> None:
     key = reg.id
+    if reg.status is Status.PENDING and not reg.confirmed:
+        st.info(
+            "Die Adresse ist noch nicht bestätigt; aufnehmen lässt sich die Registrierung "
+            "erst danach."
+        )
+        if st.button("Bestätigungslink erneut senden", key=f"vw_resend_{key}"):
+            start_confirmation(rs, mailer(), reg.id)
+            _done(f"{reg.reference}: neuer Bestätigungslink ist unterwegs.")
     if reg.status is Status.PENDING:
-        if st.button("Aufnehmen", key=f"vw_approve_{key}", type="primary"):
-            admission = rs.approve_registration(reg.id, now=datetime.now(UTC), decided_by=user)
+        if st.button(
+            "Aufnehmen", key=f"vw_approve_{key}", type="primary", disabled=not reg.confirmed
+        ):
+            admission = approve(rs, mailer(), reg.id, decided_by=user)
             created = " (im Graphen neu angelegt)" if admission.municipality_created else ""
             _done(
                 f"{reg.reference}: {md(reg.municipality_name)}{created} ist jetzt Mitglied "
@@ -130,23 +168,24 @@ def _actions(rs: Registrations, box: Outbox, reg: Registration, user: str) -> No
             "Begründung der Ablehnung", key=f"vw_reason_{key}", max_chars=MAX_REASON
         )
         if st.button("Ablehnen", key=f"vw_reject_{key}"):
-            rs.reject_registration(reg.id, reason, now=datetime.now(UTC), decided_by=user)
+            reject(rs, mailer(), reg.id, reason, decided_by=user)
             _done(f"{reg.reference} abgelehnt.")
     confirmed = st.checkbox(
         "Registrierung samt Kontaktdaten endgültig löschen (Art. 17 DSGVO)",
         key=f"vw_erase_ok_{key}",
     )
     if st.button("Endgültig löschen", key=f"vw_erase_{key}", disabled=not confirmed):
-        erase(rs, box, reg.id)
+        erase(rs, box, reg.id, mailer().queue, proposal_outbox())
         _done(ERASED.format(reg.reference))
 
 
 def _registration(
     rs: Registrations, box: Outbox, reg: Registration, topics: dict[str, str], user: str
 ) -> None:
+    unconfirmed = "" if reg.confirmed else " (Adresse unbestätigt)"
     label = (
         f"{reg.reference} · {md(reg.municipality_name)} (AGS {reg.ags}) · "
-        f"{reg.status.german}, eingegangen {format_timestamp(reg.submitted_at)}"
+        f"{reg.status.german}{unconfirmed}, eingegangen {format_timestamp(reg.submitted_at)}"
     )
     with st.expander(label):
         _details(reg, topics)
@@ -159,7 +198,7 @@ def _registration(
 def _outbox(rs: Registrations, box: Outbox) -> None:
     if not len(box):
         return
-    report = deliver(rs, box)
+    report = deliver(rs, box, mailer())
     if report.delivered:
         st.success(
             f"{len(report.delivered)} zwischengespeicherte Registrierung(en) wurden jetzt "
@@ -192,7 +231,7 @@ def _erase_by_reference(rs: Registrations, box: Outbox) -> None:
         st.error("Bitte bestätigen Sie das Löschen.")
         return
     try:
-        found = erase(rs, box, reference)
+        found = erase(rs, box, reference, mailer().queue, proposal_outbox())
     except KommunetzError as exc:
         st.error(md(str(exc)))
         return
@@ -221,6 +260,7 @@ if top[1].button("Abmelden", key="vw_logout"):
 
 if flash := st.session_state.pop("vw_flash", None):
     st.success(flash)
+st.page_link("pages/vorschlaege.py", label="Vorschläge der Mitglieder prüfen")
 if CONTROLLER_MISSING in privacy_notice(secret("KOMMUNETZ_PRIVACY_CONTROLLER")):
     st.warning(
         "Der Datenschutzhinweis nennt noch keine verantwortliche Stelle. Tragen Sie sie in "
@@ -260,7 +300,7 @@ with tab_done:
     for reg in reversed(decided):
         _registration(rs, box, reg, topics, user)
 with tab_more:
-    st.subheader("Export")
+    st.subheader("Export", anchor=False)
     st.markdown("Alle Registrierungen als CSV für eine Tabellenkalkulation – mit Kontaktdaten.")
     st.download_button(
         "Registrierungen als CSV herunterladen",
@@ -269,5 +309,5 @@ with tab_more:
         mime="text/csv",
         key="vw_export",
     )
-    st.subheader("Löschen mit Referenznummer")
+    st.subheader("Löschen mit Referenznummer", anchor=False)
     _erase_by_reference(rs, box)
