@@ -19,6 +19,10 @@ SHARED = Path(os.environ.get("KOMMUNETZ_SHARED", REPO.parent / "shared")).resolv
 REFERENCE_DIR = SHARED / "data" / "municipalities"
 REQUIRE_NEO4J = os.environ.get("KOMMUNETZ_REQUIRE_NEO4J") == "1"
 STORE_KINDS = ["embedded", "neo4j"]
+#: Upper bound (s) for one run of the app in Streamlit's AppTest. A test waits for the run
+#: to end, not for a fixed time; the bound is generous so that a busy machine (a full
+#: `make test` beside other jobs) gives the same result as a quiet one.
+APP_TIMEOUT = 240
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +98,23 @@ def tmp_db(tmp_path: Path) -> Path:
     return tmp_path / "kommunetz.sqlite"
 
 
+@pytest.fixture
+def cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Path:
+    """The CLI on a fresh embedded store with the curated data loaded (outbox beside it);
+    returns the folder."""
+    from kommunetz.cli import main
+
+    for var in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("KOMMUNETZ_DB", str(tmp_path / "cli.sqlite"))
+    monkeypatch.setenv("KOMMUNETZ_OUTBOX", str(tmp_path / "outbox"))
+    assert main(["load"]) == 0
+    capsys.readouterr()
+    return tmp_path
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print how many tests ran against the real Neo4j server (CI must show them)."""
     counts = {}
@@ -121,3 +142,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             red=True,
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _app_like_a_running_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run AppTest's pages inside app.py's navigation, as a running server does.
+
+    A server leaves Streamlit's old pages/-folder mode on its first run, once per process
+    (`kommunetz.ui.leave_legacy_page_mode`, guarded by the first-visit browser tests), and
+    stays out of it. AppTest instead switches that mode back on before every run, so a
+    page would run alone, without app.py's navigation and footer — a state no visitor
+    ever sees. After Streamlit has decided the mode, this puts it where a server has it."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    decide = PagesManager.__init__
+
+    def like_a_server(self: PagesManager, *args: object, **kwargs: object) -> None:
+        decide(self, *args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", like_a_server)

@@ -92,8 +92,8 @@ def make_form(**overrides: Any) -> RegistrationForm:
     return validate_form(form_data(**overrides))
 
 
-def make_submission(now: datetime = NOW, **overrides: Any) -> Submission:
-    return new_submission(make_form(**overrides), CONTROLLER, now)
+def make_submission(now: datetime = NOW, *, confirm: bool = False, **overrides: Any) -> Submission:
+    return new_submission(make_form(**overrides), CONTROLLER, now, confirm=confirm)
 
 
 def store_text(store: GraphStore) -> str:

@@ -3,6 +3,7 @@ the embedded store and on the Neo4j test server."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,9 +14,12 @@ from streamlit.testing.v1 import AppTest
 
 from graph.core.records import Batch, Node, Ref, Rel
 from graph.core.store import GraphStore
+from graph.present import explore, view
+from graph.present.view import component_files
 from kommunetz.safe_text import md
 from loaders.curated import read_curated
-from tests.conftest import STORE_KINDS, open_test_store, point_env_at
+from tests.app_pages import NAVIGATION
+from tests.conftest import APP_TIMEOUT, STORE_KINDS, open_test_store, point_env_at
 from tests.mini_network import EVIL
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,7 +52,7 @@ def app_store(
 
 
 def open_page(page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
     at.switch_page(page)
     for key, value in query.items():
         at.query_params[key] = value
@@ -66,9 +70,11 @@ def markdown(at: AppTest) -> str:
 
 
 def graph_page(at: AppTest) -> str:
-    frames = at.get("iframe")
+    """What the graph component was given to draw, as compact JSON text."""
+    frames = at.get("component_instance")
     assert len(frames) == 1
-    return str(frames[0].proto.srcdoc)
+    args = json.loads(frames[0].proto.json_args)
+    return json.dumps(args["payload"], ensure_ascii=False, separators=(",", ":"))
 
 
 def test_start_page(app_store: GraphStore) -> None:
@@ -79,6 +85,12 @@ def test_start_page(app_store: GraphStore) -> None:
     assert shown["Veranstaltungen"] == stats.nodes["Workshop"]
     assert shown["Netzwerke"] == stats.nodes["Network"]
     assert shown["Mitglieder"] >= 8
+    # the model projects per programme, as `kommunetz stats` counts them
+    programmes = stats.programmes
+    assert shown["Modellprojekte Smart Cities"] == programmes["net-mpsc"]["participants"] == 73
+    assert shown["Digitale Modellregionen in NRW"] == programmes["net-dmr-nrw"]["participants"]
+    captions = [c.value for c in at.caption]
+    assert md("13 / 32 / 28 in den Staffeln 2019, 2020, 2021") in captions
     text = markdown(at)
     for name in MODELLKOMMUNEN:
         assert f"- **{md(name)}** (" in text, name
@@ -89,7 +101,9 @@ def test_start_page(app_store: GraphStore) -> None:
     assert md("über Bewerbergemeinschaft Ibbenbüren") in text
     headings = [h.value for h in at.subheader]
     assert "Modellkommune E\\-Government (2014 – 2016)" in headings
-    links = at.get("page_link")
+    # the app's own navigation in the sidebar, the page's invitations in its main area
+    assert [link.proto.label for link in at.sidebar.get("page_link")] == NAVIGATION
+    links = at.main.get("page_link")
     assert [link.proto.label for link in links] == [
         "Jetzt mitmachen: Kommune anmelden",
         "Netzwerk erkunden",
@@ -121,16 +135,22 @@ def test_filters_change_the_counts(app_store: GraphStore) -> None:
     everything = metrics(at)
     at.sidebar.multiselect(key="kn_labels").set_value(["Municipality"]).run()
     only = metrics(at)
+    # among municipalities only Gemeinde → Kreis (a Gemeindeverband's PART_OF is not shown)
+    kreis_links = sum(
+        1
+        for a, _, k in app_store.graph().edges(keys=True)
+        if k == "PART_OF" and "Municipality:" in a
+    )
     assert only == {
         "Knoten": stats.nodes["Municipality"],
-        "Beziehungen": stats.relationships["PART_OF"],
+        "Beziehungen": kreis_links,
         "Kommunen": stats.nodes["Municipality"],
     }
     assert at.subheader[0].value == md("Netzwerk (gefiltert)")
     in_rp = sum(1 for n in app_store.graph(["Municipality"]) if n.startswith("Municipality:07"))
     at.sidebar.multiselect(key="kn_states").set_value(["07"]).run()
     assert metrics(at)["Kommunen"] == in_rp
-    at.sidebar.button[0].click().run()  # Filter zurücksetzen
+    at.sidebar.button(key="kn_reset").click().run()  # Filter zurücksetzen
     assert metrics(at) == everything
     at.sidebar.checkbox(key="kn_members").check().run()
     members_only = metrics(at)
@@ -161,7 +181,7 @@ def test_search_focus_depth_and_details(app_store: GraphStore) -> None:
     text = markdown(at)
     assert "### Norderstedt" in text
     assert "**Einwohner:**" in text and "Schleswig\\-Holstein" in text
-    assert re.search(r"\*\*Quellen\*\*\n- \[.+\]\(https://", text), "sources as links"
+    assert re.search(r"\*\*Quellen\*\*\n- \[.+\]\(<https://", text), "sources as links"
     assert "**Mitglied von** (" in text
     page = graph_page(at)
     assert '"focus":"Municipality:01060063"' in page
@@ -224,8 +244,14 @@ def test_user_text_is_escaped_on_the_page(app_store: GraphStore) -> None:
     assert "](javascript" not in text
     heading = at.subheader[0].value
     assert heading.startswith(f"Umgebung von {md(EVIL)}")
-    page = graph_page(at)
-    assert "<img" not in page and "</script><script>" not in page
+    # the graph component gets the name as JSON data over postMessage, never as markup:
+    # vis-network draws labels on the canvas and sets tooltips as text (the browser test
+    # of the standalone page checks the same library with the same names)
+    evil = next(
+        n for n in json.loads(graph_page(at))["nodes"] if n["id"] == "Organisation:org-evil"
+    )
+    assert EVIL.startswith(evil["label"].rstrip("…")) and evil["title"].startswith(EVIL)
+    assert all(EVIL not in content for content in component_files().values())
     at.text_input(key="kn_query").input("![x](https://tracker.example/p.png)")
     at.button(key="FormSubmitter:kn_search-Suchen").click().run()
     assert "![x](https" not in at.warning[0].value, "a typed query is shown as text"
@@ -260,3 +286,116 @@ def test_every_page_renders(app_store: GraphStore, page: str) -> None:
     at = open_page(page)
     assert at.title, "every page has a title"
     assert not [e for e in at.error], [e.value for e in at.error]
+
+
+def test_programme_and_staffel_filters(app_store: GraphStore) -> None:
+    g = app_store.graph()
+    idx = explore.index(g)
+
+    def municipalities(f: explore.ViewFilter) -> int:
+        return sum(1 for n in explore.select(g, idx, f) if n.startswith("Municipality:"))
+
+    at = open_page("pages/netzwerk.py")
+    everything = metrics(at)
+    at.sidebar.multiselect(key="kn_programmes").set_value(["Network:net-mpsc"]).run()
+    mpsc = metrics(at)
+    assert mpsc["Kommunen"] == municipalities(
+        explore.ViewFilter(programmes=frozenset({"Network:net-mpsc"}))
+    )
+    assert mpsc["Knoten"] < everything["Knoten"]
+    at.sidebar.multiselect(key="kn_staffeln").set_value(["Network:net-mpsc|2019"]).run()
+    first = metrics(at)
+    staffel = explore.ViewFilter(
+        programmes=frozenset({"Network:net-mpsc"}),
+        staffeln=frozenset({("Network:net-mpsc", 2019)}),
+    )
+    assert first["Kommunen"] == municipalities(staffel)
+    assert first["Kommunen"] < mpsc["Kommunen"]
+    table = at.dataframe[0].value
+    assert "Süderbrarup" in set(table["Name"])  # the Amt, a model project of 2019
+    assert "Ulm4CleverCity" in set(table["Name"])
+    assert "Wuppertal" not in set(table["Name"])  # 2021
+
+
+def test_changing_stand_changes_the_counts_as_the_stores_count_them(
+    app_store: GraphStore,
+) -> None:
+    from graph.core.validity import as_of
+
+    at = open_page("pages/netzwerk.py")
+    everything = metrics(at)
+    g = app_store.graph()
+    for stand in ("2016-06-30", "2022", "2024"):
+        at.sidebar.text_input(key="kn_stand").set_value(stand).run()
+        assert not at.exception, [e.value for e in at.exception]
+        then = as_of(g, stand)
+        expected = explore.build_view(then, explore.index(then)).graph
+        shown = metrics(at)
+        assert shown["Knoten"] == expected.number_of_nodes(), stand
+        assert shown["Beziehungen"] == expected.number_of_edges(), stand
+        assert shown["Knoten"] < everything["Knoten"]
+        names = set(at.dataframe[0].value["Name"])
+        assert ("Ulm4CleverCity" in names) == (stand != "2016-06-30")
+        assert ("Digitale Modellregion Soest" in names) == (stand == "2022")
+    at.sidebar.text_input(key="kn_stand").set_value("gestern").run()
+    assert [e.value for e in at.error] == [
+        "„gestern“ ist kein Datum (JJJJ, JJJJ-MM oder JJJJ-MM-TT)."
+    ]
+
+
+def test_what_changed_between_two_dates(app_store: GraphStore) -> None:
+    at = open_page("pages/netzwerk.py")
+    at.text_input(key="kn_von").set_value("2022")
+    at.text_input(key="kn_bis").set_value("2024").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[-1].value
+    ended = table[(table["Änderung"] == "beendet") & (table["Art"] == "gehört zum Programm")]
+    # the five NRW regions ended on 30.06.2023
+    assert sorted(ended["Eintrag"]) == [
+        "Digitale Modellregion Aachen",
+        "Digitale Modellregion Bergisches Städtedreieck",
+        "Digitale Modellregion Emscher-Lippe",
+        "Digitale Modellregion OWL",
+        "Digitale Modellregion Soest",
+    ]
+    assert set(ended["mit"]) == {"Digitale Modellregionen in NRW"}
+
+
+def test_what_changed_is_marked_in_the_view(app_store: GraphStore) -> None:
+    """The changes between two dates are marked in the picture too — in the label, so
+    colour is not the only cue — and the page says how many; without both dates none."""
+    at = open_page("pages/netzwerk.py")
+    assert "[beendet]" not in graph_page(at)
+    at.text_input(key="kn_von").set_value("2022")
+    at.text_input(key="kn_bis").set_value("2024").run()
+    assert not at.exception, [e.value for e in at.exception]
+    nodes = {n["id"]: n for n in json.loads(graph_page(at))["nodes"]}
+    soest = nodes["Cooperation:dmr-soest"]  # its participation in the programme ended
+    assert soest["label"].endswith("[beendet]")
+    assert soest["color"]["border"] == view.CHANGE_COLOURS["beendet"]
+    assert "Änderung im gewählten Zeitraum: beendet" in soest["title"]
+    marked = [n for n in nodes.values() if n["label"].endswith(("[neu]", "[beendet]"))]
+    notes = [i.value for i in at.info if i.value.startswith("**Markiert:**")]
+    assert notes and f"{len(marked)} Einträge" in notes[0]
+    at.text_input(key="kn_bis").set_value("").run()
+    assert "[beendet]" not in graph_page(at)
+    assert not [i for i in at.info if i.value.startswith("**Markiert:**")]
+
+
+def test_stand_today_is_one_word(app_store: GraphStore) -> None:
+    """All times by default; "heute" shows the network of today (the NRW model regions
+    ended in 2023, the Smart Cities run on)."""
+    from datetime import date
+
+    from graph.core.validity import as_of
+
+    at = open_page("pages/netzwerk.py")
+    assert at.sidebar.text_input(key="kn_stand").value == ""
+    at.sidebar.text_input(key="kn_stand").set_value("heute").run()
+    assert not at.exception, [e.value for e in at.exception]
+    then = as_of(app_store.graph(), date.today().isoformat())
+    expected = explore.build_view(then, explore.index(then)).graph
+    assert metrics(at)["Knoten"] == expected.number_of_nodes()
+    names = set(at.dataframe[0].value["Name"])
+    assert "Digitale Modellregion Soest" not in names
+    assert "Ulm4CleverCity" in names

@@ -14,6 +14,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from graph.joining.limits import CLIENT_LIMIT, CONTACT_LIMIT
 from graph.joining.registration import OPEN_NETWORK_ID, Status
 from graph.joining.workflow import Registrations, registration_store
 from graph.stores.sqlite.store import EmbeddedStore
@@ -21,6 +22,7 @@ from kommunetz.auth import MAX_FAILURES, hash_password
 from kommunetz.safe_text import md
 from loaders.curated import read_curated
 from loaders.destatis import read_directory
+from tests.conftest import APP_TIMEOUT
 from tests.registration_helpers import NOW, make_submission, store_text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,6 +32,7 @@ GV_TINY = REPO / "tests" / "fixtures" / "destatis" / "gv100ad_tiny.txt"
 ADMIN, PASSWORD = "koordination", "ein sehr geheimes Passwort"
 EMAIL = "erika@musterdorf.example"
 PERSONAL = (EMAIL, "Erika Musterfrau", "+49 30 1234567", "Referat Digitales 42")
+CONTROLLER = "Stadt Musterdorf, Markt 1, 12345 Musterdorf, datenschutz@musterdorf.example"
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +50,9 @@ def app_env(
     db = tmp_path / "app.sqlite"
     store = EmbeddedStore(db)
     store.write(read_curated(REPO / "data"))
-    for name in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "KOMMUNETZ_PRIVACY_CONTROLLER"):
+    for name in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KOMMUNETZ_PRIVACY_CONTROLLER", CONTROLLER)
     monkeypatch.setenv("KOMMUNETZ_DB", str(db))
     monkeypatch.setenv("KOMMUNETZ_OUTBOX", str(tmp_path / "outbox"))
     monkeypatch.setenv("KOMMUNETZ_ADMIN_USER", ADMIN)
@@ -60,7 +64,7 @@ def app_env(
 
 
 def page(name: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
     at.switch_page(f"pages/{name}.py")
     at.run()
     assert not at.exception, at.exception
@@ -177,10 +181,13 @@ def test_every_problem_is_named_in_german_and_nothing_is_stored(
         seek="",
         consent=False,
     )
-    [error] = texts(at, "error")
-    assert error.startswith("Bitte prüfen Sie Ihre Angaben:")
+    summary, *at_fields = texts(at, "error")
+    assert summary.startswith("Bitte prüfen Sie Ihre Angaben – 4 Felder sind markiert:")
     for part in ("Gemeindeschlüssel \\(AGS\\)", "E\\-Mail\\: ist keine gültige", "Einwilligung"):
-        assert part in error, error
+        assert part in summary, summary
+    # each below its own field, all at once (the text fields and the consent)
+    assert len(at_fields) == 4, at_fields  # AGS, e-mail, consent, and no topic or text
+    assert any(e.startswith("E\\-Mail\\:") for e in at_fields)
     assert app_env.registrations() == []
 
 
@@ -199,18 +206,45 @@ def test_the_honeypot_stores_nothing(app_env: Registrations) -> None:
     assert app_env.registrations() == []
 
 
-def test_the_form_is_rate_limited_per_session(app_env: Registrations) -> None:
-    at = page("mitmachen")
-    for i in range(3):
-        at = fill(at, ags=f"0535890{i}", name=f"Dorf {i}")
-        assert texts(at, "success"), texts(at, "error")
-        at.button(key="mm_again").click()
-        at.run()
-    at = fill(at, ags="05358909", name="Dorf 9")
-    [error] = texts(at, "error")
-    assert "mehrere Registrierungen abgeschickt" in error and "Minuten erneut" in error
-    assert len(app_env.registrations()) == 3
-    assert len(fill(page("mitmachen"), ags="05358909", name="Dorf 9").success) == 1
+def test_the_form_is_limited_per_client_across_sessions(
+    app_env: Registrations, tmp_path: Path
+) -> None:
+    # each from a fresh browser session (as a reload gives), each for another contact, so
+    # that only the client's limit applies
+    sent = [
+        fill(
+            page("mitmachen"),
+            ags=f"053589{i:02}",
+            name=f"Dorf {i}",
+            contact_email=f"p{i}@dorf.example",
+        )
+        for i in range(10, 10 + CLIENT_LIMIT.count + 1)
+    ]
+    assert all(at.success for at in sent[:-1]), [texts(at, "error") for at in sent]
+    [error] = texts(sent[-1], "error")
+    assert "in kurzer Zeit mehrere Registrierungen" in error and "erneut" in error
+    stored = len(app_env.registrations())
+    st.cache_resource.clear()  # as after a restart of the app: the count is kept
+    again = fill(page("mitmachen"), ags="05358998", name="Dorf X", contact_email="neu@dorf.example")
+    assert texts(again, "error") and len(app_env.registrations()) == stored
+    counts = (tmp_path / "anmeldegrenzen.json").read_text(encoding="utf-8")
+    assert "dorf.example" not in counts and "lokal" not in counts  # no address in clear
+
+
+def test_the_form_is_limited_per_contact_across_clients(
+    app_env: Registrations, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kommunetz.ui
+
+    addresses = iter(f"192.0.2.{i}" for i in range(1, 100))
+    monkeypatch.setattr(kommunetz.ui, "client_address", lambda: next(addresses))
+    sent = [
+        fill(page("mitmachen"), ags=f"053589{i:02}", name=f"Dorf {i}", contact_email=EMAIL.upper())
+        for i in range(CONTACT_LIMIT.count + 1)
+    ]
+    assert all(at.success for at in sent[:-1]), [texts(at, "error") for at in sent]
+    assert "in kurzer Zeit mehrere Registrierungen" in texts(sent[-1], "error")[0]
+    assert len(app_env.registrations()) == CONTACT_LIMIT.count
 
 
 def test_with_a_directory_the_municipality_is_chosen_from_it(app_env: Registrations) -> None:
@@ -218,7 +252,9 @@ def test_with_a_directory_the_municipality_is_chosen_from_it(app_env: Registrati
     at = page("mitmachen")
     assert "mm_ags" not in [w.key for w in at.text_input]
     at = fill_contact_only(at)
-    assert texts(at, "error") == ["Bitte wählen Sie Ihre Kommune aus dem Gemeindeverzeichnis."]
+    summary, at_field = texts(at, "error")
+    assert summary.startswith("Bitte prüfen Sie Ihre Angaben – ein Feld ist markiert:")
+    assert at_field == md("Bitte wählen Sie Ihre Kommune aus dem Gemeindeverzeichnis.")
 
     at = page("mitmachen")
     at.text_input(key="mm_query").input("München")
@@ -233,6 +269,37 @@ def test_with_a_directory_the_municipality_is_chosen_from_it(app_env: Registrati
     assert texts(at, "success"), texts(at, "error")
     [reg] = app_env.registrations()
     assert (reg.ags, reg.municipality_name) == ("09162000", "München")
+
+
+def test_a_single_hit_is_chosen_at_once(app_env: Registrations) -> None:
+    """An AGS (also without its leading zero) finds one municipality: it is chosen, not
+    left at "Bitte wählen" — also after an earlier search with several hits."""
+    app_env.store.write(read_directory(GV_TINY))
+    at = page("mitmachen")
+    at.text_input(key="mm_query").input("München")
+    at.run()
+    assert len(at.selectbox(key="mm_choice").options) > 1
+    assert at.selectbox(key="mm_choice").value is None
+    at.text_input(key="mm_query").input("9162000")
+    at.run()
+    chosen = at.selectbox(key="mm_choice").value
+    assert chosen is not None and chosen.key == "09162000"
+    at = fill_contact_only(at)
+    assert texts(at, "success"), texts(at, "error")
+    [reg] = app_env.registrations()
+    assert reg.ags == "09162000"
+
+
+def test_without_a_privacy_controller_the_form_is_not_open(
+    app_env: Registrations, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nobody may consent to a placeholder: without KOMMUNETZ_PRIVACY_CONTROLLER the page
+    says the registration is not open yet and offers no form."""
+    monkeypatch.delenv("KOMMUNETZ_PRIVACY_CONTROLLER")
+    at = page("mitmachen")
+    assert any("noch nicht geöffnet" in i for i in texts(at, "info"))
+    assert not [c for c in at.checkbox if c.key == "mm_consent"]
+    assert not [t for t in at.text_input if t.key == "mm_contact_email"]
 
 
 def fill_contact_only(at: AppTest) -> AppTest:
@@ -304,13 +371,38 @@ def test_login_and_lock_out(app_env: Registrations) -> None:
     assert "Erika" not in everything(at)
     for _ in range(MAX_FAILURES - 1):
         at = login(password="falsch", at=at)
-    at = login(at=at)  # right, but too late: locked for everyone, also a new session
+    at = login(at=at)  # right, but too late: locked from this client, also a new session
     assert "Minuten gesperrt" in texts(at, "error")[0]
     assert "Minuten gesperrt" in texts(login(), "error")[0]
     assert "Erika" not in everything(at)
 
 
-def test_login_then_approve(app_env: Registrations) -> None:
+def test_login_warns_before_it_locks_and_locks_only_that_client(
+    app_env: Registrations, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone else's wrong tries do not lock the coordinator out at their own desk; the
+    page warns while tries are left."""
+    import kommunetz.ui
+
+    monkeypatch.setattr(kommunetz.ui, "client_address", lambda: "203.0.113.7")
+    at = login(password="falsch")
+    assert texts(at, "warning") == []  # one wrong try: no fuss yet
+    for _ in range(MAX_FAILURES - 3):
+        at = login(password="falsch", at=at)
+    [warning] = texts(at, "warning")
+    assert warning.startswith("Noch 2 Versuche") and "15 Minuten gesperrt" in warning
+    at = login(password="falsch", at=at)
+    assert texts(at, "warning")[0].startswith("Noch 1 Versuch:")
+    at = login(password="falsch", at=at)
+    assert "Minuten gesperrt" in texts(login(), "error")[0]  # this client is locked
+    monkeypatch.setattr(kommunetz.ui, "client_address", lambda: "198.51.100.2")
+    at = login()  # the coordinator, elsewhere: the right password works
+    assert texts(at, "error") == []
+    assert at.session_state["coordinator"][0] == ADMIN
+
+
+def test_login_then_approve(app_env: Registrations, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KOMMUNETZ_PRIVACY_CONTROLLER")  # the coordinator is reminded of it
     sub = make_submission(ags="05358999", municipality_name="Musterdorf <b>fett</b>")
     app_env.submit_registration(sub)
     at = login()
@@ -398,7 +490,7 @@ def test_no_public_page_shows_contact_data(app_env: Registrations) -> None:
     secrets = (*PERSONAL, "Projekt Geheimakte 4711", "erika.mustermann@dueren.example")
     assert len(PAGES) >= 5
     for name in PAGES:  # every page, as another visitor sees it (Verwaltung: logged out)
-        at = AppTest.from_file(APP, default_timeout=60)
+        at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
         at.switch_page(name)
         at.run()
         shown = everything(at)

@@ -49,10 +49,16 @@ def test_load_curated_then_stats_then_reload(
     out = capsys.readouterr().out
     assert "Knoten neu:" in out
     first = stats(capsys)
-    assert first["nodes"]["Municipality"] == 21  # 7 Modellkommunen, 9 BG members, 5 Kreise
+    # 7 Modellkommunen, 9 BG members, 5 Kreise; 156 of the programmes (data/programme/)
+    assert first["nodes"]["Municipality"] == 21 + 156
+    assert first["nodes"]["Gemeindeverband"] == 19
     assert first["nodes"]["Workshop"] == 13
-    assert first["nodes"]["Project"] == 40
-    assert first["nodes"]["Source"] >= 118
+    # 40 of the pilot and its network, 56 model projects of single participants
+    assert first["nodes"]["Project"] == 40 + 56
+    assert first["nodes"]["Source"] >= 118 + 181
+    mpsc = first["programmes"]["net-mpsc"]
+    assert (mpsc["participants"], mpsc["by_staffel"]) == (73, {"2019": 13, "2020": 32, "2021": 28})
+    assert first["programmes"]["net-dmr-nrw"]["participants"] == 5
     programme = first["networks"]["net-modellkommune"]
     # 8 Modellkommunen, and through the Bewerbergemeinschaft (one of them) its 9 + KAAW
     assert programme["members"] == 18
@@ -64,6 +70,21 @@ def test_load_curated_then_stats_then_reload(
     assert main(["load"]) == 0
     assert "keine Änderungen" in capsys.readouterr().out
     assert stats(capsys) == first
+
+
+def test_stats_as_of_a_stand(cli_store: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["load"]) == 0
+    capsys.readouterr()
+    assert main(["stats", "--json", "--stand", "2016-06-30"]) == 0
+    then = json.loads(capsys.readouterr().out)
+    assert then["programmes"] == {}  # no Smart City, no NRW region yet
+    assert then["networks"]["net-modellkommune"]["members"] == 18
+    assert main(["stats", "--json", "--stand", "2024"]) == 0
+    later = json.loads(capsys.readouterr().out)
+    assert "net-dmr-nrw" not in later["programmes"]  # ended 30.06.2023
+    assert later["programmes"]["net-mpsc"]["participants"] == 73
+    assert main(["stats", "--stand", "gestern"]) == 2
+    assert "„gestern“ ist kein Datum" in capsys.readouterr().err
 
 
 def test_malformed_file_changes_nothing(

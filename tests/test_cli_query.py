@@ -28,7 +28,9 @@ def test_topic_json_and_text(loaded: str, capsys: pytest.CaptureFixture[str]) ->
     code, out, _ = run(capsys, "topic", "E-Akte", "--json")
     assert code == 0
     answer = json.loads(out)
-    assert answer["total"] == 7
+    # 7 of the pilot and its network; 11 members and partners of the NRW regions OWL
+    # (Paderborn) and Bergisches Städtedreieck (Wuppertal), whose topics include the E-Akte
+    assert answer["total"] == 7 + 11
     assert answer["workers"][0]["actor"]["name"] == "Halle (Saale)"
     code, out, _ = run(capsys, "topic", "E-Akte", "--members-only")
     assert out.splitlines()[0] == "Thema „E-Akte“: 5 Mitglieder arbeiten daran."
@@ -93,3 +95,17 @@ def test_workshops_recommend_metrics(
     assert lines[0].startswith("\ufeffKennzahl;Rang;Akteur;Land;Partner;")
     assert lines[1].startswith("Die meisten Partner;1;Bewerbergemeinschaft Ibbenbüren;")
     assert any(line.startswith("Themen mit nur einer Kommune;") for line in lines)
+
+
+def test_a_question_as_of_a_stand(loaded: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "topic", "E-Akte", "--json", "--stand", "2022")
+    assert code == 0
+    in_2022 = json.loads(out)
+    assert in_2022["stand"] == "2022"
+    code, out, _ = run(capsys, "topic", "E-Akte", "--json", "--stand", "2016-06-30")
+    in_2016 = json.loads(out)
+    assert in_2016["total"] == 7 < in_2022["total"]  # the NRW regions came in 2018
+    code, out, _ = run(capsys, "topic", "E-Akte", "--stand", "2016-06-30")
+    assert out.startswith("Stand 2016-06-30: das Netzwerk, wie es damals war")
+    code, _, err = run(capsys, "partners", "Norderstedt", "--stand", "gestern")
+    assert code == 2 and "„gestern“ ist kein Datum" in err

@@ -215,4 +215,4 @@ def test_hash_password_needs_no_database(
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("kurz\n"))
     code, _, err = run(capsys, "registrations", "hash-password")
-    assert code == 1 and "mindestens 12 Zeichen" in err
+    assert code == 2 and "mindestens 12 Zeichen" in err

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import os
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -378,22 +379,43 @@ def test_xlsx_tiny_relationships(tiny_xlsx: Path) -> None:
     batch = read_directory(tiny_xlsx)
     assert rels(batch, "IN_STATE") == {
         "09189": "09",
+        "091895173": "09",
         "09162000": "09",
         "09189120": "09",
         "09189155": "09",
         "09189162": "09",
     }
-    # The kreisfreie Stadt belongs to no Kreis node.
+    # The kreisfreie Stadt belongs to no Kreis node; the Verwaltungsgemeinschaft to its Kreis.
     assert rels(batch, "PART_OF") == {
+        "091895173": "09189",
         "09189120": "09189",
         "09189155": "09189",
         "09189162": "09189",
     }
+    # Only the Gemeinde of a real Verband is IN_VERBAND (not the verbandsfreie ones).
+    assert rels(batch, "IN_VERBAND") == {"09189162": "091895173"}
+    ends = {"IN_STATE": "State", "PART_OF": "Municipality", "IN_VERBAND": "Gemeindeverband"}
     for r in batch.rels:
-        assert r.start.label == "Municipality"
-        assert r.end.label == ("State" if r.type == "IN_STATE" else "Municipality")
+        verband = r.start.key == "091895173"
+        assert r.start.label == ("Gemeindeverband" if verband else "Municipality")
+        assert r.end.label == ends[r.type]
         assert r.props == {"sources": ["destatis-gv-20241231"]}
         assert r.where.startswith("AuszugGV_tiny.xlsx:")
+
+
+def test_xlsx_tiny_gemeindeverband(tiny_xlsx: Path) -> None:
+    """Satzart 50 with a real Textkennzeichen is a Gemeindeverband of its own; the
+    pseudo-records (TK 50) of verbandsfreie Gemeinden and gemeindefreie Gebiete are not."""
+    batch = read_directory(tiny_xlsx)
+    (vg,) = [n for n in batch.nodes if n.label == "Gemeindeverband"]
+    assert vg.key == "091895173"
+    assert vg.where == "AuszugGV_tiny.xlsx:17"
+    assert vg.props["name"] == "Waging a.See"
+    assert vg.props["full_name"] == "Verwaltungsgemeinschaft Waging a.See"
+    assert vg.props["kind"] == "Verwaltungsgemeinschaft"
+    assert vg.props["state_code"] == "09"
+    assert vg.props["member_count"] == 1
+    assert vg.props["sources"] == ["destatis-gv-20241231"]
 
 
 def test_xlsx_progress_is_reported(tiny_xlsx: Path) -> None:
@@ -491,10 +513,18 @@ def test_xlsx_missing_kreis(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as exc:
         read_directory(write_xlsx(tmp_path / "x.xlsx", rows))
     probs = problems_of(exc)
-    # the three Gemeinden; the gemeindefreie Gebiet is dropped and needs no Kreis
-    assert [(p.line, p.field) for p in probs] == [(13, "Kreis"), (15, "Kreis"), (17, "Kreis")]
-    assert probs[0].message.startswith("Kreis „09189“ der Gemeinde „09189120“")
-    assert "fehlt" in probs[0].message
+    # the three Gemeinden and the Verwaltungsgemeinschaft (row 16); the gemeindefreie
+    # Gebiet is dropped and needs no Kreis
+    assert sorted((p.line, p.field) for p in probs) == [
+        (13, "Kreis"),
+        (15, "Kreis"),
+        (16, "Kreis"),
+        (17, "Kreis"),
+    ]
+    by_line = {p.line: p.message for p in probs}
+    assert by_line[13].startswith("Kreis „09189“ der Gemeinde „09189120“")
+    assert "fehlt" in by_line[13]
+    assert by_line[16].startswith("Kreis „09189“ des Gemeindeverbands „091895173“")
 
 
 def test_xlsx_population_and_area_not_numbers(tmp_path: Path) -> None:
@@ -753,8 +783,55 @@ def test_full_2024_counts(full_2024: Batch) -> None:
         42,
         1,
     )
-    assert len(rels(full_2024, "IN_STATE")) == 10_752 + 294
+    assert len(rels(full_2024, "IN_STATE")) == 10_752 + 294 + 1_203
     assert full_2024.notices == []
+
+
+@reference_data
+def test_full_2024_gemeindeverbaende(
+    full_2024: Batch, reference_dir: Path, full_2024_csv: list[dict[str, str]]
+) -> None:
+    """The 1,203 associations of the 2024 edition by kind with their 7,566 member
+    Gemeinden, as `derived/gemeindeverbaende_31122024.csv` counts them; the 3,393
+    verbandsfreie Gemeinden are none."""
+    verbaende = {n.key: n for n in full_2024.nodes if n.label == "Gemeindeverband"}
+    assert len(verbaende) == 1_203
+    assert Counter(v.props["kind"] for v in verbaende.values()) == {
+        "Verwaltungsgemeinschaft": 573,
+        "Amt": 207,
+        "Verbandsgemeinde": 148,
+        "Verwaltungsverband": 120,
+        "Samtgemeinde": 114,
+        "Erfüllende Gemeinde": 39,
+        "Kirchspielslandgemeinde": 2,
+    }
+    in_verband = rels(full_2024, "IN_VERBAND")
+    assert len(in_verband) == 7_566
+    with open(reference_dir / "derived" / "gemeindeverbaende_31122024.csv", encoding="utf-8") as f:
+        expected = {r["verband_ars"]: r for r in csv.DictReader(f) if r["verband_tk"] != "50"}
+    assert set(verbaende) == set(expected)
+    for key, row in expected.items():
+        assert verbaende[key].props["official_name"] == row["name"]
+        assert verbaende[key].props["member_count"] == int(row["n_mitglieder"])
+    members = {r["ags"]: r["verband_ars"] for r in full_2024_csv if r["verband_tk"] != "50"}
+    assert in_verband == members
+    part_of = rels(full_2024, "PART_OF")
+    assert all(part_of[k] == k[:5] for k in verbaende)
+    amt = verbaende["010595974"].props
+    assert (amt["name"], amt["kind"], amt["full_name"]) == ("Süderbrarup", "Amt", "Amt Süderbrarup")
+
+
+@reference_data
+def test_gemeindeverbaende_same_in_both_formats(reference_dir: Path) -> None:
+    """GV100AD 30.11.2023 and the AuszugGV 31.12.2023 give the same associations with the
+    same members (one name was corrected and Schwedt/Oder's Textkennzeichen differs)."""
+    xlsx = read_directory(reference_dir / "31122023_Auszug_GV.xlsx")
+    gv = read_directory(reference_dir / "GV100AD_301123.txt", population_date="2022-12-31")
+    keys = [{n.key for n in b.nodes if n.label == "Gemeindeverband"} for b in (xlsx, gv)]
+    assert keys[0] == keys[1]
+    assert len(keys[0]) == 1_205
+    assert rels(xlsx, "IN_VERBAND") == rels(gv, "IN_VERBAND")
+    assert len(rels(gv, "IN_VERBAND")) == 7_589
 
 
 @reference_data

@@ -10,32 +10,24 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from graph.present.text import relation_name
 from graph.stores.neo4j.store import Neo4jStore
 from kommunetz.safe_text import md
 from loaders.curated import read_curated
+from tests.app_pages import open_page, page_text
 from tests.neo4j_server.server import Server
 from tests.test_app_smoke import curated_db  # noqa: F401  (curated data, embedded store)
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DATA = Path(__file__).resolve().parents[1] / "data"
 PAGE = "pages/abfragen.py"
 
 
 def page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception
-    return at
+    return open_page(PAGE)
 
 
 def texts(at: AppTest) -> str:
-    return " ".join(
-        [m.value for m in at.markdown]
-        + [e.value for e in at.error]
-        + [i.value for i in at.info]
-        + [c.value for c in at.caption]
-    )
+    return page_text(at)
 
 
 @pytest.mark.usefixtures("curated_db")
@@ -46,9 +38,11 @@ def test_partners_form_gives_a_table() -> None:
     at.run()
     assert not at.exception
     assert not at.error
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert table.iloc[0]["Partner"] == "Ortenaukreis"
     assert table.iloc[0]["Grund"] == "gemeinsame Kooperation"
+    assert "Kooperation der ehemaligen" in table.iloc[0]["Begründung"]
+    assert len(table) == len(set(table["Schlüssel"]))  # one row per partner (namesakes apart)
     assert "Partner von Norderstedt" in texts(at)
 
 
@@ -89,7 +83,7 @@ def test_path_sentences_and_table() -> None:
     shown = texts(at)
     assert "sind über 2 Schritte verbunden" in shown
     assert "1. „Norderstedt“ richtete die Veranstaltung" in shown
-    assert at.dataframe[0].value.iloc[0]["Beziehung"] == "HOSTED"
+    assert at.table[0].value.iloc[0]["Beziehung"] == md(relation_name("HOSTED"))
 
 
 @pytest.mark.usefixtures("curated_db")
@@ -99,7 +93,7 @@ def test_topic_and_metrics() -> None:
     at.button(key="go-topic").click()
     at.run()
     assert not at.exception
-    assert at.dataframe[0].value.iloc[0]["Akteur"] == "Halle (Saale)"
+    assert at.table[0].value.iloc[0]["Akteur"] == md("Halle (Saale)")
     at.button(key="metrics-go").click()
     at.run()
     assert not at.exception
@@ -111,7 +105,9 @@ def test_topic_and_metrics() -> None:
 @pytest.mark.usefixtures("curated_db")
 def test_console_not_offered_on_the_embedded_store() -> None:
     at = page()
-    assert "Die Cypher-Konsole gibt es nur, wenn kommunetz mit Neo4j arbeitet" in texts(at)
+    # no tab that only tells the public about a setting (NEO4J_URI)
+    assert "Cypher-Konsole" not in [t.label for t in at.tabs]
+    assert "Thema" in [t.label for t in at.tabs]
     assert not [t for t in at.text_area if t.label == "Cypher-Abfrage"]
 
 
@@ -140,7 +136,7 @@ def test_console_on_neo4j_reads_and_refuses_writes(
     at.button(key="go-console").click()
     at.run()
     assert not at.exception
-    assert list(at.dataframe[0].value["name"]) == [
+    assert [v.replace("\\", "") for v in at.table[0].value["name"]] == [
         "Akzeptanz und Öffentlichkeitsarbeit",
         "Arbeit & Ruhestand",
         "Barrierefreiheit und Zugang",
@@ -162,4 +158,33 @@ def test_partners_on_neo4j(neo4j_app: Neo4jStore) -> None:
     at.button(key="go-partners").click()
     at.run()
     assert not at.exception
-    assert at.dataframe[0].value.iloc[0]["Partner"] == "Ortenaukreis"
+    assert at.table[0].value.iloc[0]["Partner"] == "Ortenaukreis"
+
+
+@pytest.mark.usefixtures("curated_db")
+def test_questions_as_of_a_stand() -> None:
+    """With a Stand every answer is the network of then: E-Akte in 2022 with the NRW
+    model regions, in mid-2016 the pilot's seven; an answer of another Stand is not
+    shown on; a Stand that is no date is a German message."""
+
+    def e_akte(at: AppTest) -> set[str]:
+        at.selectbox[0].set_value("t-e-akte")
+        at.button(key="go-topic").click()
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return set(at.table[0].value["Akteur"])
+
+    at = page()
+    at.sidebar.text_input(key="q_stand").set_value("2022").run()
+    assert f"Stand {md('2022')}" in texts(at)
+    in_2022 = e_akte(at)
+    assert md("Bergische Universität Wuppertal") in in_2022
+    at.sidebar.text_input(key="q_stand").set_value("2016-06-30").run()
+    assert not at.table, "the answer of 2022 is not shown as one of 2016"
+    in_2016 = e_akte(at)
+    assert len(in_2016) == 7 and in_2016 < in_2022
+    assert md("Halle (Saale)") in in_2016
+    at.sidebar.text_input(key="q_stand").set_value("gestern").run()
+    assert [e.value for e in at.error] == [
+        "„gestern“ ist kein Datum (JJJJ, JJJJ-MM oder JJJJ-MM-TT)."
+    ]

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from graph.present.dcat import CURATED_ATTRIBUTION, LICENCE_NAME
 from graph.stores.sqlite.store import EmbeddedStore
+from tests.conftest import APP_TIMEOUT
 from tests.publish_helpers import PUBLISHER_SETTINGS, fill
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -32,14 +33,9 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
     at.switch_page(PAGE)
     at.run()
-    if not at.title or at.title[0].value != "Offene Daten":
-        # the first app run of a test process leaves Streamlit's pages/ mode with a rerun
-        # that lands on the start page (kommunetz.ui.leave_legacy_page_mode)
-        at.switch_page(PAGE)
-        at.run()
     assert not at.exception
     return at
 
@@ -77,7 +73,7 @@ def test_page_shows_the_configured_publisher(db: Path, monkeypatch: pytest.Monke
 
 def test_page_says_which_setting_is_wrong(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KOMMUNETZ_PUBLISH_URL", "ordner/")
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
     at.switch_page(PAGE)
     at.run()
     if not at.error:

@@ -35,6 +35,44 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+#: How long a browser test waits for a condition (ms). Generous on purpose: the tests wait
+#: for what they need to see, never for a fixed time, so a fast machine is not slowed
+#: down and a busy one (a full `make test`, other jobs) gives the same result.
+TIMEOUT = 180_000
+
+
+def built(tab: Any, timeout: float = TIMEOUT) -> None:
+    """Wait until Streamlit has run the page's script and is idle: the page's title is
+    shown, the app reports no script running, its navigation and chrome are there. Typing into a
+    page that is still running (or rerunning: the first visit to a fresh server reruns
+    once) can be lost when the widgets are rebuilt; so every test waits for this before
+    it types."""
+    # the page's title (every page has one; pages that stop early, such as Verwaltung
+    # before the login, never reach the footer)
+    tab.locator("[data-testid='stMain'] h1").first.wait_for(timeout=timeout)
+    tab.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=timeout
+    )
+    # the app's navigation: Streamlit draws the page links a moment (0.2–0.4 s here) after
+    # the footer, so Tabs pressed right after the run can pass them by
+    tab.locator("[data-testid='stSidebar'] a[data-testid='stPageLink-NavLink']").first.wait_for(
+        state="attached", timeout=timeout
+    )
+    # and the app's own chrome (its skip link, German words for Streamlit's English): the
+    # scripts of st.html run a moment after the run as well, later on a busy machine
+    tab.wait_for_function(
+        "() => window.__knGerman === true && !!document.getElementById('kn-skip')",
+        timeout=timeout,
+    )
+
+
+def widget_text(widget: Any) -> str:
+    """What a person reads in a widget: its text and, for Streamlit's combo boxes (select
+    box, multiselect), the chosen value or the placeholder shown in its input field."""
+    shown = [widget.inner_text()]
+    for field in widget.locator("input").all():
+        shown.append(field.input_value() or field.get_attribute("placeholder") or "")
+    return "\n".join(shown)
 
 
 def is_local(url: str) -> bool:
@@ -82,10 +120,13 @@ def page(browser: Any) -> Iterator[tuple[Any, Requests]]:
 
 
 @contextmanager
-def running_app(db: Path, log_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def running_app(
+    db: Path, log_dir: Path, extra_env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[str]:
     """The app as a user starts it (``streamlit run app.py``) on the embedded store ``db``,
-    on a free port; yields its URL. The server's process group is stopped at the end."""
-    port = free_port()
+    on ``port`` (default: a free one); yields its URL. The server's process group is
+    stopped at the end."""
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     env["KOMMUNETZ_DB"] = str(db)
     env.update(extra_env or {})

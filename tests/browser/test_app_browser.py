@@ -8,11 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Requests
+from tests.browser.conftest import TIMEOUT, Requests, built
 
 pytestmark = pytest.mark.browser
-
-TIMEOUT = 60_000  # ms; the first run of a page loads the graph and builds the view
 
 
 def graph_frame(tab: Any) -> Any:
@@ -27,6 +25,7 @@ def test_search_a_municipality_and_open_its_details(
 ) -> None:
     tab, requests = page
     tab.goto(f"{app_url}/netzwerk")
+    built(tab)  # the first run of a page loads the graph and builds the view
     tab.get_by_role("heading", name="Netzwerk erkunden").wait_for(timeout=TIMEOUT)
     frame = graph_frame(tab)
     assert frame.locator("#kn-graph canvas").count() == 1
@@ -38,12 +37,20 @@ def test_search_a_municipality_and_open_its_details(
     tab.get_by_role("button", name="Suchen").click()
     tab.get_by_role("heading", name="Umgebung von Norderstedt (Tiefe 1)").wait_for(timeout=TIMEOUT)
     tab.get_by_role("heading", name="Norderstedt", exact=True).wait_for(timeout=TIMEOUT)
+    built(tab)
     assert tab.get_by_text("Einwohner:").count() >= 1
     sources = tab.locator("[data-testid='stMarkdown']", has_text="Quellen")
     assert sources.locator("a[href^='https://']").count() > 0, "sources as links"
-    frame = graph_frame(tab)
-    focus = frame.locator("body").evaluate("() => window.kommunetzNetwork.getSelectedNodes()")
-    assert focus == ["Municipality:01060063"]
+    graph_frame(tab)
+    # the graph's frame stays and draws the new view when it arrives: wait for it
+    frame = next(f for f in tab.frames if "/component/" in f.url)
+    frame.wait_for_function(
+        "() => window.kommunetzNetwork.getSelectedNodes()[0] === 'Municipality:01060063'",
+        timeout=TIMEOUT,
+    )
+    assert frame.evaluate("() => window.kommunetzNetwork.getSelectedNodes()") == [
+        "Municipality:01060063"
+    ]
 
     tab.get_by_role("link", name="Start").first.click()
     tab.get_by_role("heading", name="Mitglieder").wait_for(timeout=TIMEOUT)

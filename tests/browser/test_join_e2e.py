@@ -1,11 +1,13 @@
 """End to end in a real browser (Debian Chromium through Playwright) against the real app
-(``streamlit run``): a municipality registers on Mitmachen, the coordinator logs in on
-Verwaltung and approves it, and the new member is shown — with typed HTML shown as text,
-no script run, and not one request to a host other than the app's."""
+(``streamlit run``): a municipality registers on Mitmachen, confirms its address with the
+mailed link, the coordinator logs in on Verwaltung and approves it, and the new member is
+shown — with typed HTML shown as text, no script run, and not one request to a host other
+than the app's."""
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,9 @@ from graph.joining.registration import OPEN_NETWORK_ID, Status
 from graph.joining.workflow import registration_store
 from graph.stores.sqlite.store import EmbeddedStore
 from kommunetz.auth import hash_password
-from tests.browser.conftest import curated_db, running_app
+from tests.browser.conftest import TIMEOUT, built, curated_db, running_app
+from tests.mail_server import MailServer, mail_server
+from tests.neo4j_server.server import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -25,34 +29,40 @@ ADMIN, PASSWORD = "koordination", "ein sehr geheimes Passwort"
 NAME = "Musterdorf <b>am See</b>"
 XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 EMAIL = "erika@musterdorf.example"
-TIMEOUT = 60_000  # ms: a busy machine
 
 
 @pytest.fixture
-def join_app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """The app on its own copy of the curated data, with a coordinator account."""
+def join_app(tmp_path: Path) -> Iterator[tuple[str, Path, MailServer]]:
+    """The app on its own copy of the curated data, with a coordinator account and a
+    local SMTP server (the address is confirmed by a mailed link before approval)."""
     db = curated_db(tmp_path / "app.sqlite")
-    extra = {
-        "KOMMUNETZ_OUTBOX": str(tmp_path / "outbox"),
-        "KOMMUNETZ_ADMIN_USER": ADMIN,
-        "KOMMUNETZ_ADMIN_PASSWORD_HASH": hash_password(PASSWORD),
-    }
-    with running_app(db, tmp_path, extra) as url:
-        yield url, db
+    with mail_server(tmp_path) as smtp:
+        port = free_port()
+        extra = {
+            **smtp.env(),
+            "KOMMUNETZ_BASE_URL": f"http://127.0.0.1:{port}",
+            "KOMMUNETZ_OUTBOX": str(tmp_path / "outbox"),
+            "KOMMUNETZ_ADMIN_USER": ADMIN,
+            "KOMMUNETZ_ADMIN_PASSWORD_HASH": hash_password(PASSWORD),
+            "KOMMUNETZ_PRIVACY_CONTROLLER": "Stadt Musterdorf, Markt 1, 12345 Musterdorf",
+        }
+        with running_app(db, tmp_path, extra, port=port) as url:
+            yield url, db, smtp
 
 
 def test_register_approve_and_see_the_new_member(
-    browser: Any, join_app: tuple[str, Path], capsys: pytest.CaptureFixture[str]
+    browser: Any, join_app: tuple[str, Path, MailServer], capsys: pytest.CaptureFixture[str]
 ) -> None:
     from playwright.sync_api import expect
 
-    url, db = join_app
+    url, db, smtp = join_app
     foreign: list[str] = []
     dialogs: list[str] = []
     context = browser.new_context(locale="de-DE")
     try:
         page = context.new_page()
-        page.set_default_timeout(TIMEOUT)
+        page.set_default_timeout(TIMEOUT)  # an upper bound: every step waits for a condition
+        expect.set_options(timeout=TIMEOUT)
         page.on(
             "request",
             lambda r: (
@@ -70,6 +80,7 @@ def test_register_approve_and_see_the_new_member(
 
         # --- a municipality registers
         page.goto(f"{url}/mitmachen")
+        built(page)  # typing into a page that still runs can be lost
         expect(page.get_by_role("heading", name="Mitmachen im offenen Netzwerk")).to_be_visible()
         expect(page.locator(".st-key-mm_website")).to_be_hidden()  # the honeypot
         page.get_by_role("textbox", name="Name der Kommune *", exact=True).fill(NAME)
@@ -96,12 +107,23 @@ def test_register_approve_and_see_the_new_member(
         assert found, confirmation.inner_text()
         reference = found.group(0)
 
+        # --- the applicant confirms the address with the mailed link
+        deadline = time.monotonic() + 60
+        while not smtp.to(EMAIL):
+            assert time.monotonic() < deadline, "the confirmation mail did not arrive"
+            time.sleep(0.3)
+        page.goto(smtp.to(EMAIL)[0].link("bestaetigen"))
+        page.get_by_role("button", name="Adresse bestätigen").click()
+        expect(page.get_by_text("Die Adresse ist bestätigt")).to_be_visible()
+
         # --- the coordinator logs in and approves
         page.goto(f"{url}/verwaltung")
+        built(page)
         page.get_by_role("textbox", name="Benutzername", exact=True).fill(ADMIN)
         page.get_by_role("textbox", name="Passwort", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Anmelden").click()
         expect(page.get_by_text(f"Angemeldet als {ADMIN}")).to_be_visible()
+        built(page)
         page.get_by_text(reference).click()  # open the registration's expander
         details = page.get_by_role("table", name=f"Angaben der Registrierung {reference}")
         expect(details).to_contain_text(EMAIL)
@@ -109,9 +131,11 @@ def test_register_approve_and_see_the_new_member(
         assert details.locator("img, script").count() == 0  # ... not as markup
         page.get_by_role("button", name="Aufnehmen").click()
         expect(page.get_by_text("ist jetzt Mitglied des offenen Netzwerks seit")).to_be_visible()
+        built(page)
 
         # --- everyone sees the new member (contact data nowhere)
         page.goto(f"{url}/mitmachen")
+        built(page)
         members = page.get_by_role("table", name=re.compile("^Offenes Netzwerk"))
         expect(members).to_contain_text(NAME)
         assert members.locator("b").count() == 0
@@ -119,11 +143,25 @@ def test_register_approve_and_see_the_new_member(
 
         # --- ... and in the explorer: found by search, drawn in the graph, as text
         page.goto(f"{url}/netzwerk")
+        built(page)
         page.get_by_label("Suche nach Name oder AGS").fill("05358999")
         page.get_by_role("button", name="Suchen").click()
         page.get_by_role("heading", name=f"Umgebung von {NAME} (Tiefe 1)").wait_for()
+        built(page)
         frame = page.frame_locator("iframe[title^='Netzwerkgrafik']")
         frame.locator("body[data-drawn='1']").wait_for(state="attached")
+        # the graph's frame stays across runs: wait until it has drawn the new view
+        frame.locator("body").evaluate(
+            """() => new Promise(done => {
+              const ready = () => {
+                const net = window.kommunetzNetwork;
+                const node = net && net.body.data.nodes.get('Municipality:05358999');
+                if (node && node.label && net.getSelectedNodes().length) { done(); }
+                else { setTimeout(ready, 50); }
+              };
+              ready();
+            })"""
+        )
         selected = frame.locator("body").evaluate(
             "() => window.kommunetzNetwork.getSelectedNodes()"
         )

@@ -11,11 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Requests
+from tests.browser.conftest import TIMEOUT, Requests, built
 
 pytestmark = pytest.mark.browser
-
-TIMEOUT = 60_000  # ms
 
 
 def test_download_a_file_and_check_its_checksum(
@@ -23,6 +21,7 @@ def test_download_a_file_and_check_its_checksum(
 ) -> None:
     tab, requests = page
     tab.goto(f"{app_url}/daten")
+    built(tab)
     tab.get_by_role("heading", name="Offene Daten", exact=True).wait_for(timeout=TIMEOUT)
     tab.wait_for_function("() => document.documentElement.lang === 'de'", timeout=TIMEOUT)
     tables = tab.locator("table")

@@ -11,7 +11,7 @@ import pytest
 from graph.present import view
 from graph.stores.sqlite.store import EmbeddedStore
 from tests import mini_network as mini
-from tests.browser.conftest import Requests
+from tests.browser.conftest import TIMEOUT, Requests
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def open_view(page: Any, path: Path) -> list[str]:
 
     page.on("dialog", on_dialog)
     page.goto(path.as_uri())
-    page.wait_for_selector("body[data-drawn='1']", timeout=30_000)
+    page.wait_for_selector("body[data-drawn='1']", timeout=TIMEOUT)
     return dialogs
 
 
@@ -55,7 +55,7 @@ def hover_node(page: Any, nid: str) -> str:
     )
     page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
     tooltip = page.locator(".vis-tooltip")
-    tooltip.wait_for(state="visible", timeout=10_000)
+    tooltip.wait_for(state="visible", timeout=TIMEOUT)
     return str(tooltip.inner_text())
 
 
@@ -86,7 +86,7 @@ def test_hostile_names_stay_text(page: tuple[Any, Requests], page_file: Path) ->
 
     tab.locator("#kn-tables summary").click()
     rows = tab.locator("#kn-tables table").first.locator("tbody tr")
-    rows.first.wait_for(timeout=10_000)  # built when the <details> opens (toggle event)
+    rows.first.wait_for(timeout=TIMEOUT)  # built when the <details> opens (toggle event)
     shown = tab.evaluate("window.kommunetzNetwork.body.data.nodes.length")
     assert rows.count() == shown
     nodes_table = tab.locator("#kn-tables table").first

@@ -15,6 +15,7 @@ import pytest
 
 from graph.core.model import ADMINISTRATIVE_RELS, node_id
 from graph.core.records import Batch
+from graph.core.stats import graph_stats
 from graph.core.store import GraphStore
 from graph.questions.metrics import network_metrics
 from graph.questions.partners import partners
@@ -253,3 +254,10 @@ def test_sampled_betweenness_scales_like_the_exact_one(
     for a, b in zip(sampled.betweenness, exact.betweenness, strict=True):
         assert a.value == pytest.approx(b.value)
     store.close()
+
+
+def test_stats_equal_the_figures_of_the_graph(stores: tuple[GraphStore, GraphStore]) -> None:
+    """`stats()` (count reads, no graph) on both stores is `graph_stats` of the graph."""
+    embedded, neo = stores
+    assert embedded.stats() == graph_stats(embedded.graph())
+    assert neo.stats() == embedded.stats()

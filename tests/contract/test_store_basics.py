@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from graph.core.errors import MissingReference, ValidationFailed
 from graph.core.records import Batch, Node, Ref, Rel
+from graph.core.stats import graph_stats
 from graph.core.store import GraphStore
+from loaders.curated import read_curated
 
 SRC = ["src-test"]
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def small_batch() -> Batch:
@@ -167,3 +172,12 @@ def test_search_and_resolve(store: GraphStore) -> None:
     assert resolve(store.search("dürenw"), "dürenw").key == "05358012"
     with pytest.raises(NotFound):
         resolve(store.search("Xanten"), "Xanten")
+
+
+def test_stats_are_the_figures_of_the_graph(store: GraphStore) -> None:
+    """The count reads behind `stats()` give what `graph_stats` counts in the graph: on
+    the curated data (members through the Bewerbergemeinschaft, partners with roles)."""
+    store.write(read_curated(DATA))
+    stats = store.stats()
+    assert stats == graph_stats(store.graph())
+    assert stats.networks and stats.groups and stats.municipalities
