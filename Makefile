@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PORT   ?= 8501
 
-.PHONY: venv run test lint typecheck pytest neo4j neo4j-stop bench clean browser
+.PHONY: venv run test lint typecheck pytest neo4j neo4j-stop bench clean browser axe
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }
 
+# axe-core for the accessibility tests, from the npm registry into the test folder (the
+# tests inject this local copy; nothing is loaded from a CDN)
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
+	@command -v npm >/dev/null || { echo "npm fehlt (Node.js): die Barrierefreiheitstests brauchen axe-core"; exit 1; }
+	npm ci --prefix tests/browser/axe --no-audit --no-fund
+	@touch $(AXE)
+
 # ruff (lint and format) over all Python of the repository; lint-imports checks the
 # layering contracts in pyproject.toml (docs/architecture.md)
 lint: venv
@@ -41,7 +50,7 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-pytest: venv browser
+pytest: venv browser axe
 	$(BIN)/pytest
 
 test: lint typecheck pytest

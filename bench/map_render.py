@@ -417,7 +417,7 @@ def server_side_export(spec: dict[str, Any], out: Path) -> dict[str, Any]:
         import vl_convert as vlc
     except ImportError:
         return {"vl_convert": "nicht installiert"}
-    res: dict[str, Any] = {"vl_convert": vlc.__version__}
+    res: dict[str, Any] = {"vl_convert": getattr(vlc, "__version__", "?")}
     t0 = time.perf_counter()
     svg = vlc.vegalite_to_svg(spec)
     res["svg_s"], res["svg_bytes"] = time.perf_counter() - t0, len(svg.encode())

@@ -16,8 +16,13 @@ Neo4j: without ``NEO4J_URI`` the bench starts its own throwaway server (the test
 server, ``tests/neo4j_server``) and stops it at the end. With ``NEO4J_URI`` it uses that
 database only with ``--wipe-configured-neo4j``, because it deletes everything in it.
 
-Targets (issue #4): p95 < 50 ms for questions 1–5 on both stores; full load into Neo4j
-< 30 s; metrics < 10 s. Timings taken while other work runs on the machine are not
+For Neo4j the same rows are then also loaded the offline way, with ``neo4j-admin
+database import full`` into the stopped test server (`bench/admin_import.py`; only when
+the bench started that server itself), and the figures read back are compared.
+
+Targets (issue 16): p95 ≤ 20 ms for questions 1–5 embedded and ≤ 40 ms on Neo4j;
+recommendations p95 ≤ 150 ms warm and ≤ 1 s cold; full load into Neo4j ≤ 20 s; metrics
+≤ 5 s cold. Timings taken while other work runs on the machine are not
 comparable; the script prints the figures, a person judges them.
 """
 
@@ -35,6 +40,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 from graph.core.records import Batch  # noqa: E402
 from graph.core.store import GraphStore  # noqa: E402
@@ -50,9 +56,11 @@ from graph.stores.sqlite.store import EmbeddedStore  # noqa: E402
 from loaders.synthetic import synthetic_batch  # noqa: E402
 
 DIRECTORY = REPO.parent / "shared" / "data" / "municipalities" / "AuszugGV4QAktuell_2024.xlsx"
-TARGET_P95_MS = 50.0
-TARGET_LOAD_S = 30.0
-TARGET_METRICS_S = 10.0
+TARGET_P95_MS = {"embedded": 20.0, "neo4j": 40.0}
+TARGET_REC_MS = 150.0
+TARGET_REC_COLD_MS = 1000.0
+TARGET_LOAD_S = 20.0
+TARGET_METRICS_S = 5.0
 MERGE_SAMPLE = 2_000
 
 
@@ -186,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, tuple[float, float, float]]] = {}
     metrics: dict[str, tuple[float, float, Any]] = {}
     loads: dict[str, float] = {}
+    rec_cold: dict[str, float] = {}
 
     with tempfile.TemporaryDirectory(prefix="kommunetz-bench-") as tmp:
         embedded = EmbeddedStore(Path(tmp) / "bench.sqlite")
@@ -200,6 +209,11 @@ def main(argv: list[str] | None = None) -> int:
         metrics["embedded"] = time_metrics(embedded)
         results["embedded"] = time_questions(embedded, qs, warm, args.runs)
         embedded.close()
+        fresh = EmbeddedStore(Path(tmp) / "bench.sqlite")  # a new process's store: no cache
+        t0 = time.perf_counter()
+        recommend(fresh, warm_inputs["actors"][0])
+        rec_cold["embedded"] = time.perf_counter() - t0
+        fresh.close()
 
         if not args.skip_neo4j:
             server = None
@@ -250,8 +264,8 @@ def main(argv: list[str] | None = None) -> int:
                     batched = rows_of(batch) / loads["neo4j"]
                     print(
                         f"Laden Neo4j: {loads['neo4j']:.1f} s, {batched:,.0f} Zeilen/s "
-                        f"(Ziel < {TARGET_LOAD_S:.0f} s: "
-                        f"{'erfüllt' if loads['neo4j'] < TARGET_LOAD_S else 'VERFEHLT'})"
+                        f"(Ziel ≤ {TARGET_LOAD_S:.0f} s: "
+                        f"{'erfüllt' if loads['neo4j'] <= TARGET_LOAD_S else 'VERFEHLT'})"
                     )
                     print(
                         f"  ein MERGE je Zeile (Stichprobe {MERGE_SAMPLE:,} Knoten): "
@@ -260,6 +274,30 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     metrics["neo4j"] = time_metrics(neo)
                     results["neo4j"] = time_questions(neo, qs, warm, args.runs)
+                    fresh_neo = Neo4jStore(neo.driver, neo.database)  # nothing cached
+                    t0 = time.perf_counter()
+                    recommend(fresh_neo, warm_inputs["actors"][0])
+                    rec_cold["neo4j"] = time.perf_counter() - t0
+                    if server is not None:
+                        from admin_import import admin_import
+
+                        figures = neo.stats()
+                        neo.close()
+                        t, server = admin_import(batch, server, Path(tmp) / "admin")
+                        neo = Neo4jStore.connect(server.uri, server.user, server.password)
+                        t0 = time.perf_counter()
+                        neo.ensure_schema()  # the import creates no constraints
+                        t["schema"] = time.perf_counter() - t0
+                        same = neo.stats() == figures
+                        print(
+                            f"neo4j-admin database import (offline, dieselben Zeilen): CSV "
+                            f"schreiben {t['csv']:.1f} s + Import {t['import']:.1f} s + Neustart "
+                            f"{t['restart']:.1f} s + Constraints {t['schema']:.1f} s = "
+                            f"{sum(t.values()):.1f} s (ohne Neustart "
+                            f"{sum(t.values()) - t['restart']:.1f} s; über Bolt "
+                            f"{loads['neo4j']:.1f} s); Kennzahlen danach "
+                            f"{'gleich' if same else 'VERSCHIEDEN'}"
+                        )
                     neo.clear()
                 finally:
                     neo.close()
@@ -278,11 +316,24 @@ def main(argv: list[str] | None = None) -> int:
         for k in kinds:
             cold, p50, p95 = results[k][name]
             mark = " "
-            if name[0] in "12345" and p95 >= TARGET_P95_MS:
+            if name[0] in "12345" and p95 > TARGET_P95_MS[k]:
+                mark = "!"
+            if name[0] == "6" and (p95 > TARGET_REC_MS or cold > TARGET_REC_COLD_MS):
                 mark = "!"
             line += f"{cold:>16.1f}{p50:>9.1f}{p95:>8.1f}{mark}"
         print(line)
-    print(f"(! = über dem Ziel p95 < {TARGET_P95_MS:.0f} ms für die Fragen 1–5)")
+    print(
+        "(! = über dem Ziel: Fragen 1–5 p95 ≤ "
+        + " / ".join(f"{v:.0f} ms {k}" for k, v in TARGET_P95_MS.items())
+        + f"; Vorschläge p95 ≤ {TARGET_REC_MS:.0f} ms, kalt ≤ {TARGET_REC_COLD_MS:.0f} ms)"
+    )
+    for k, seconds in rec_cold.items():
+        ok = "erfüllt" if seconds * 1000 <= TARGET_REC_COLD_MS else "VERFEHLT"
+        print(
+            f"6 Vorschläge ganz kalt ({k}: neues Store-Objekt, nichts im Cache, liest den "
+            f"Kooperationsgraphen): {seconds * 1000:.0f} ms (Ziel ≤ {TARGET_REC_COLD_MS:.0f} ms: "
+            f"{ok})"
+        )
     if len(kinds) == 2:
         print("\nVerhältnis p95 Neo4j / eingebettet:")
         for name in qs:
@@ -291,9 +342,9 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\nKennzahlen (Frage 7)")
     for k, (cold, cached, m) in metrics.items():
-        ok = "erfüllt" if cold < TARGET_METRICS_S else "VERFEHLT"
+        ok = "erfüllt" if cold <= TARGET_METRICS_S else "VERFEHLT"
         print(
-            f"  {k}: {cold:.1f} s berechnet (Ziel < {TARGET_METRICS_S:.0f} s: {ok}), "
+            f"  {k}: {cold:.1f} s berechnet (Ziel ≤ {TARGET_METRICS_S:.0f} s: {ok}), "
             f"danach aus dem Cache {cached * 1000:.1f} ms; {m.actors:,} Akteure, {m.ties:,} "
             f"Partnerschaften, {m.community_count} Gruppen, Betweenness "
             f"{'Stichprobe' if m.betweenness_sampled else 'exakt'}"
