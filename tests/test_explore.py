@@ -274,6 +274,14 @@ def test_subgraph_shares_data_and_is_frozen(loaded: Loaded) -> None:
     assert sub.nodes[mini.DUEREN] is g.nodes[mini.DUEREN]
 
 
+def test_subgraph_keeps_the_graphs_order(loaded: Loaded) -> None:
+    """The order of a view's nodes is the order the picture draws them in (which one a
+    click hits); a set's order would change with every server process."""
+    g, _ = loaded
+    wanted = set(list(g)[::2])
+    assert list(explore.subgraph(g, wanted)) == [n for n in g if n in wanted]
+
+
 @pytest.mark.reference_data
 def test_directory_scale_neighbourhoods_stay_small(reference_dir: Path, tmp_path: Path) -> None:
     """With the real directory (~11,000 municipalities) a Land or a Gemeinde's Kreis

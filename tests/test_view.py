@@ -4,6 +4,7 @@ the standalone export (both stores) and `kommunetz export --format html`."""
 from __future__ import annotations
 
 import json
+import math
 import re
 import stat
 from pathlib import Path
@@ -15,8 +16,9 @@ from graph.core.errors import Ambiguous, KommunetzError, NotFound
 from graph.core.store import GraphStore
 from graph.present import explore, view
 from graph.stores.sqlite.store import EmbeddedStore
+from loaders.curated import read_curated
 from tests import mini_network as mini
-from tests.conftest import point_env_at
+from tests.conftest import REPO, point_env_at
 
 URL = re.compile(r"https?://", re.IGNORECASE)
 DATA_BLOCK = re.compile(r'<script type="application/json" id="kn-data">(.*?)</script>', re.S)
@@ -123,6 +125,30 @@ def test_background_municipalities_are_small_and_without_links(
     assert not any(e["from"] in mini.BACKGROUND for e in data["edges"])
     assert data["options"]["physics"] == {"enabled": False}
     assert nodes[mini.DUEREN]["x"] != nodes[mini.COCHEM_ZELL]["x"]
+
+
+def test_a_smaller_node_is_drawn_over_a_larger_one(tmp_path: Path) -> None:
+    """vis-network draws the nodes in the payload's order and a click hits the top one:
+    Norderstedt's dot lies within Hamburg's hexagon and must be drawn over it, or a click
+    on Norderstedt opens Hamburg. No node's centre is covered by a larger one drawn later."""
+    store = EmbeddedStore(tmp_path / "curated.sqlite")
+    store.write(read_curated(REPO / "data"))
+    g = store.graph()
+    store.close()
+    nodes = payload(view.render_html(g, physics=False))["nodes"]
+    place = {n["id"]: i for i, n in enumerate(nodes)}
+    assert place["Municipality:01060063"] > place["State:02"]
+
+    def size(n: dict) -> int:
+        return int(n.get("size", view.STYLES.get(n["group"], view.DEFAULT_STYLE).size))
+
+    background = explore.background(g)
+    for i, below in enumerate(nodes):
+        if below["id"] in background:
+            continue
+        for above in nodes[i + 1 :]:
+            if math.dist((below["x"], below["y"]), (above["x"], above["y"])) < size(above):
+                assert size(above) <= size(below), f"{above['id']} hides {below['id']}"
 
 
 def test_large_views_never_get_physics() -> None:

@@ -241,6 +241,7 @@ def vis_data(
         background = explore.background(g)
     changed = changed or {}
     nodes: list[dict[str, Any]] = []
+    layers: list[tuple[bool, int]] = []  # drawing order, see below
     for nid, attrs in g.nodes(data=True):
         label = str(attrs.get("type"))
         style = STYLES.get(label, DEFAULT_STYLE)
@@ -292,6 +293,13 @@ def vis_data(
                 "highlight": {"background": style.color, "border": FOCUS_COLOUR},
             }
         nodes.append(node)
+        layers.append((nid not in background, -int(node.get("size", style.size))))
+    # vis-network draws the nodes in the order given, the last on top, and a click hits the
+    # top one. Bottom up: the directory's background, then the larger shapes — so that
+    # Norderstedt, whose dot lies within Hamburg's hexagon, stays clickable at its centre,
+    # and Hamburg around it. (Selected nodes are drawn on top by vis-network itself.)
+    order = sorted(range(len(nodes)), key=layers.__getitem__)
+    nodes = [nodes[i] for i in order]
     edges: list[dict[str, Any]] = []
     plain = {rtype: text.relation_name(rtype) for rtype in REL_TYPES}
     i = 0
