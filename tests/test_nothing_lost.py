@@ -12,6 +12,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -298,3 +299,39 @@ def test_neo4j_outage_loses_nothing(
     finally:
         store.close()
         server.stop()
+
+
+def test_neo4j_without_a_free_connection_is_an_outage_not_a_traceback(neo4j_server: Any) -> None:
+    """Right after a restart, with many visitors, the driver may find no free connection
+    within its acquisition timeout (the many-users outage run showed a traceback for it).
+    A read and a registration transaction then say "nicht erreichbar" in German, and a
+    delivery of the outbox stops and waits, as for any outage."""
+    from neo4j import GraphDatabase
+
+    from graph.core.errors import StoreUnavailable
+    from graph.stores.neo4j.registrations import CypherRegistrations
+    from graph.stores.neo4j.transactions import Session
+
+    driver = GraphDatabase.driver(
+        neo4j_server.uri,
+        auth=(neo4j_server.user, neo4j_server.password),
+        max_connection_pool_size=1,
+        connection_acquisition_timeout=0.5,
+    )
+    session = Session(driver, "neo4j")
+    try:
+        with driver.session(database="neo4j") as held, held.begin_transaction() as tx:
+            tx.run("RETURN 1").consume()  # the pool's only connection is taken
+            for attempt in (
+                lambda: session.read("RETURN 1"),
+                lambda: session.retrying(lambda t: t.run("RETURN 1").consume()),
+                lambda: CypherRegistrations(session).read(lambda t: t.fingerprint("x")),
+            ):
+                t0 = time.monotonic()
+                with pytest.raises(StoreUnavailable) as caught:
+                    attempt()
+                assert time.monotonic() - t0 < 5, "one acquisition timeout, no retries"
+                assert "keine Verbindung wurde rechtzeitig frei" in str(caught.value)
+        assert session.read("RETURN 1 AS one")[0]["one"] == 1, "and works once one is free"
+    finally:
+        driver.close()
