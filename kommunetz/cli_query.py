@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from graph.core.store import GraphStore
+from graph.core.validity import resolve_stand
 from graph.present.csv import to_csv
 from graph.questions.answer import Answer
 from graph.questions.metrics import network_metrics
@@ -31,6 +33,7 @@ Ask = Callable[[argparse.Namespace, GraphStore], Answer]
 def _show(ask: Ask) -> Callable[[argparse.Namespace, GraphStore], int]:
     def run(args: argparse.Namespace, store: GraphStore) -> int:
         if args.stand:  # the network as of then (a date that is no date: exit 2)
+            args.stand = resolve_stand(args.stand)
             store = StoreAsOf(store, args.stand)
         answer = ask(args, store)
         if args.csv:
@@ -42,7 +45,8 @@ def _show(ask: Ask) -> Callable[[argparse.Namespace, GraphStore], int]:
             print(json.dumps(shown, ensure_ascii=False, indent=2))
         else:
             if args.stand:
-                print(f"Stand {args.stand}: das Netzwerk, wie es damals war")
+                then = "heute ist" if args.stand == date.today().isoformat() else "damals war"
+                print(f"Stand {args.stand}: das Netzwerk, wie es {then}")
             print("\n".join(answer.lines()))
             if args.csv:
                 print(f"Tabelle geschrieben: {args.csv}")
@@ -62,7 +66,8 @@ def register_query(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--csv", metavar="DATEI", help="Tabelle als CSV (Semikolon, UTF-8)")
         p.add_argument(
             "--stand",
-            help="das Netzwerk zu diesem Datum oder Jahr fragen (JJJJ, JJJJ-MM, JJJJ-MM-TT)",
+            help="das Netzwerk zu diesem Datum oder Jahr fragen (JJJJ, JJJJ-MM, JJJJ-MM-TT "
+            "oder „heute“); ohne: alle Zeiten, auch Beendetes",
         )
         p.set_defaults(func=_show(ask))
         return p

@@ -28,15 +28,17 @@ from streamlit.navigation.page import StreamlitPage
 
 from graph.core.errors import InvalidInput, QueryError, StoreUnavailable
 from graph.core.store import GraphStore
-from graph.core.validity import as_of
+from graph.core.validity import TODAY, as_of, resolve_stand
 from graph.joining.limits import CLIENT_LIMIT, CONTACT_LIMIT, Limit, SubmissionLimits
 from graph.joining.notify import Mailer
 from graph.joining.proposals import ProposalOutbox, Proposals, deliver_proposals
 from graph.joining.service import purge_unconfirmed
 from graph.joining.workflow import registration_store
+from graph.present.text import format_date
 from graph.stores.open import StoreSettings, open_store
 from kommunetz.auth import IDLE_TIMEOUT
 from kommunetz.mail_settings import MailLimits, mailer_from, proposal_outbox_at
+from kommunetz.safe_text import md
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -331,25 +333,45 @@ def questions_store(stand: str) -> GraphStore:
 
 def stand_input(key: str) -> str:
     """The "Stand" field in the sidebar (explorer, map and questions ask the same way);
-    its text, stripped ("" for all times; "heute" is today's date). `loaded` and
-    `questions_store` turn it into the network as of then.
+    the date it stands for ("" for all times; "heute", the default, is today's date).
+    `loaded` and `questions_store` turn it into the network as of then.
 
-    Empty — all times — is the default, not today: the pilot's network ended in 2016, so
-    the network of today would not show who the Modellkommunen were, the first thing the
-    pages are about; today is one word away. (A word, not a button: a button here pushed
-    the filters below down to where Streamlit's select boxes do not open on a 1000 px
-    high screen.)"""
+    Today by default: people ask who does this now. What has ended is one click away (an
+    empty field: everything on record, also the pilot's end in 2016), and `stand_note`
+    says on every page which Stand it shows. The default is set in the session state,
+    not as the widget's ``value``: the explorer's reset sets it there as well, and
+    Streamlit warns when a widget gets both."""
+    st.session_state.setdefault(key, TODAY)
     with st.sidebar:
         text = st.text_input(
             "Stand",
-            placeholder="alle Zeiten, z. B. 2016 oder heute",
+            placeholder="leer: alle Zeiten; z. B. 2016 oder heute",
             help="Das Netzwerk, wie es an diesem Tag oder in diesem Jahr war (2016, 2016-06 "
-            "oder 2016-06-30; „heute“: wie es heute ist): Mitgliedschaften, "
-            "Programmteilnahmen, Projekte und Kooperationen nach ihren Daten. Leer: alles, "
-            "was erfasst ist. Ein unbekanntes Ende gilt als nicht beendet.",
+            "oder 2016-06-30; „heute“, die Voreinstellung: wie es heute ist): "
+            "Mitgliedschaften, Programmteilnahmen, Projekte und Kooperationen nach ihren "
+            "Daten. Leer: alles, was erfasst ist, auch Beendetes. Ein unbekanntes Ende gilt "
+            "als nicht beendet.",
             key=key,
-        ).strip()
-    return date.today().isoformat() if text.casefold() == "heute" else text
+        )
+    return resolve_stand(text)
+
+
+def stand_note(stand: str) -> str:
+    """The sentence that says which Stand a page shows (Markdown; "" for all times), the
+    same on every page."""
+    if not stand:
+        return ""
+    rule = (
+        "Mitgliedschaften, Programmteilnahmen, Projekte und Kooperationen nach ihren Daten; "
+        "ein unbekanntes Ende gilt als nicht beendet"
+    )
+    if stand == date.today().isoformat():
+        return (
+            f"**Stand heute ({format_date(stand)}):** das Netzwerk, wie es heute ist ({rule}). "
+            "Alles Erfasste, auch Beendetes wie das Pilotvorhaben 2014–2016: das Feld "
+            "„Stand“ in der Seitenleiste leeren."
+        )
+    return f"**Stand {md(stand)}:** das Netzwerk, wie es damals war ({rule})."
 
 
 def loaded(stand: str | None = None) -> Loaded:

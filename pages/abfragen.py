@@ -36,7 +36,7 @@ from graph.questions.workshops import workshops
 from kommunetz import karte
 from kommunetz.graph_view import small_graph_view
 from kommunetz.safe_text import md, source_md
-from kommunetz.ui import get_store, loaded, questions_store, secret, stand_input
+from kommunetz.ui import get_store, loaded, questions_store, secret, stand_input, stand_note
 
 #: Graph views above this many nodes are not drawn (the table shows everything).
 MAX_VIEW_NODES = 300
@@ -155,11 +155,7 @@ st.markdown(
     "werden; ist ein Name mehrdeutig, nennt die Antwort die Möglichkeiten."
 )
 if stand:
-    st.info(
-        f"**Stand {md(stand)}:** Jede Antwort zeigt das Netzwerk, wie es damals war "
-        "(Mitgliedschaften, Programmteilnahmen, Projekte und Kooperationen nach ihren "
-        "Daten; ein unbekanntes Ende gilt als nicht beendet)."
-    )
+    st.info(stand_note(stand))
 if store.is_empty():
     st.info("Die Datenbank ist leer. Laden Sie die Daten mit `kommunetz load`.")
     st.stop()

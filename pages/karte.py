@@ -21,7 +21,7 @@ from graph.questions.recommend import recommend
 from graph.questions.topic import topic_choices, topic_members
 from kommunetz import karte
 from kommunetz.safe_text import md
-from kommunetz.ui import loaded, questions_store, stand_input
+from kommunetz.ui import loaded, questions_store, stand_input, stand_note
 
 LANDS = [f"{i:02d}" for i in range(1, 17)]
 QUESTIONS = {
@@ -46,10 +46,7 @@ st.markdown(
     "stehen dieselben Zahlen als Tabelle."
 )
 if stand:
-    st.markdown(
-        f"**Stand {md(stand)}:** Mitgliedschaften und Programmteilnahmen, wie sie damals "
-        "galten (nach ihren Daten; ein unbekanntes Ende gilt als nicht beendet)."
-    )
+    st.markdown(stand_note(stand))
 figures = karte.figures(data)
 
 c1, c2, c3, c4 = st.columns([1, 2, 2, 2], vertical_alignment="bottom")

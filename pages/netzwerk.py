@@ -9,6 +9,7 @@ import streamlit as st
 
 from graph.core.errors import Ambiguous, NotFound, QueryError
 from graph.core.search import resolve
+from graph.core.validity import TODAY
 from graph.present import explore, view
 from graph.present.details import Details, Related, details
 from graph.present.export import export_bytes, file_name
@@ -16,7 +17,7 @@ from graph.present.text import format_int, type_name
 from kommunetz import karte, views
 from kommunetz.graph_view import graph_view
 from kommunetz.safe_text import md, md_link, source_md
-from kommunetz.ui import get_store, loaded, stand_input
+from kommunetz.ui import get_store, loaded, stand_input, stand_note
 
 GRAPH_HEIGHT = 620
 MAX_DETAIL_CHOICES = 3000
@@ -37,6 +38,8 @@ st.title("Netzwerk erkunden", anchor=False)
 if explore.is_empty(g):
     st.info("Die Datenbank ist leer. Laden Sie die Daten mit `kommunetz load`.")
     st.stop()
+if stand:
+    st.markdown(stand_note(stand))
 
 if FOCUS not in st.session_state:
     wanted = st.query_params.get("fokus")
@@ -66,7 +69,7 @@ def reset_filters() -> None:
     st.session_state["kn_staffeln"] = []
     st.session_state["kn_members"] = False
     st.session_state["kn_directory"] = False
-    st.session_state["kn_stand"] = ""
+    st.session_state["kn_stand"] = TODAY
     if idx.year_range is not None:
         st.session_state["kn_years"] = idx.year_range
 

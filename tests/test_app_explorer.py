@@ -323,6 +323,7 @@ def test_changing_stand_changes_the_counts_as_the_stores_count_them(
     from graph.core.validity import as_of
 
     at = open_page("pages/netzwerk.py")
+    at.sidebar.text_input(key="kn_stand").set_value("").run()  # all times
     everything = metrics(at)
     g = app_store.graph()
     for stand in ("2016-06-30", "2022", "2024"):
@@ -382,20 +383,27 @@ def test_what_changed_is_marked_in_the_view(app_store: GraphStore) -> None:
     assert not [i for i in at.info if i.value.startswith("**Markiert:**")]
 
 
-def test_stand_today_is_one_word(app_store: GraphStore) -> None:
-    """All times by default; "heute" shows the network of today (the NRW model regions
-    ended in 2023, the Smart Cities run on)."""
+def test_stand_is_today_by_default_and_empty_is_all_times(app_store: GraphStore) -> None:
+    """The network of today by default (the NRW model regions ended in 2023, the Smart
+    Cities run on), and the page says so; an empty field shows everything on record."""
     from datetime import date
 
     from graph.core.validity import as_of
 
     at = open_page("pages/netzwerk.py")
-    assert at.sidebar.text_input(key="kn_stand").value == ""
-    at.sidebar.text_input(key="kn_stand").set_value("heute").run()
-    assert not at.exception, [e.value for e in at.exception]
-    then = as_of(app_store.graph(), date.today().isoformat())
-    expected = explore.build_view(then, explore.index(then)).graph
+    assert at.sidebar.text_input(key="kn_stand").value == "heute"
+    g = app_store.graph()
+    today = as_of(g, date.today().isoformat())
+    expected = explore.build_view(today, explore.index(today)).graph
     assert metrics(at)["Knoten"] == expected.number_of_nodes()
     names = set(at.dataframe[0].value["Name"])
     assert "Digitale Modellregion Soest" not in names
     assert "Ulm4CleverCity" in names
+    notes = [m.value for m in at.markdown if m.value.startswith("**Stand heute (")]
+    assert notes and "Feld „Stand“ in der Seitenleiste leeren" in notes[0]
+    at.sidebar.text_input(key="kn_stand").set_value("").run()
+    assert not at.exception, [e.value for e in at.exception]
+    everything = explore.build_view(g, explore.index(g)).graph
+    assert metrics(at)["Knoten"] == everything.number_of_nodes() > expected.number_of_nodes()
+    assert "Digitale Modellregion Soest" in set(at.dataframe[0].value["Name"])
+    assert not [m for m in at.markdown if m.value.startswith("**Stand")]

@@ -67,6 +67,18 @@ def period(value: object) -> Period | None:
         return None
 
 
+#: The word a user types for today's date in a "Stand" field or ``--stand``.
+TODAY = "heute"
+
+
+def resolve_stand(text: str) -> str:
+    """A "Stand" as typed, with "heute" turned into today's date (``JJJJ-MM-TT``): the
+    date, not the word, goes into cache keys and titles, so a page open over midnight does
+    not keep yesterday's network under "heute"."""
+    text = text.strip()
+    return date.today().isoformat() if text.casefold() == TODAY else text
+
+
 def stand(when: str) -> Period:
     """The days of a "Stand" as a user gives it (a date, a month or a year); raises
     `QueryError` with a German message for anything else."""
