@@ -356,6 +356,15 @@ def stand_input(key: str) -> str:
     return resolve_stand(text)
 
 
+def stand_name(stand: str) -> str:
+    """``Stand heute (04.12.2026)`` or ``Stand 2016`` (Markdown-escaped); "" for all times."""
+    if not stand:
+        return ""
+    if stand == date.today().isoformat():
+        return f"Stand heute ({format_date(stand)})"
+    return f"Stand {md(stand)}"
+
+
 def stand_note(stand: str) -> str:
     """The sentence that says which Stand a page shows (Markdown; "" for all times), the
     same on every page."""
@@ -367,11 +376,11 @@ def stand_note(stand: str) -> str:
     )
     if stand == date.today().isoformat():
         return (
-            f"**Stand heute ({format_date(stand)}):** das Netzwerk, wie es heute ist ({rule}). "
+            f"**{stand_name(stand)}:** das Netzwerk, wie es heute ist ({rule}). "
             "Alles Erfasste, auch Beendetes wie das Pilotvorhaben 2014–2016: das Feld "
             "„Stand“ in der Seitenleiste leeren."
         )
-    return f"**Stand {md(stand)}:** das Netzwerk, wie es damals war ({rule})."
+    return f"**{stand_name(stand)}:** das Netzwerk, wie es damals war ({rule})."
 
 
 def loaded(stand: str | None = None) -> Loaded:

@@ -17,12 +17,14 @@ from graph.present.text import format_int, type_name
 from kommunetz import karte, views
 from kommunetz.graph_view import graph_view
 from kommunetz.safe_text import md, md_link, source_md
-from kommunetz.ui import get_store, loaded, stand_input, stand_note
+from kommunetz.ui import get_store, loaded, stand_input, stand_name, stand_note
 
 GRAPH_HEIGHT = 620
 MAX_DETAIL_CHOICES = 3000
 
 FOCUS, DEPTH, CANDIDATES = "kn_focus", "kn_depth", "kn_candidates"
+#: A node the user asked for (address, search) that is not in the network as of the Stand.
+OUTSIDE = "kn_outside"
 #: Layout choices: None = by size (force layout for small views, map for large ones).
 LAYOUTS: dict[str, bool | None] = {
     "automatisch": None,
@@ -44,6 +46,8 @@ if stand:
 if FOCUS not in st.session_state:
     wanted = st.query_params.get("fokus")
     st.session_state[FOCUS] = wanted if explore.has(g, wanted) else None
+    if stand and not explore.has(g, wanted) and explore.has(loaded().graph, wanted):
+        st.session_state[OUTSIDE] = wanted  # a link to what has ended: say so, offer it
 st.session_state.setdefault(DEPTH, 1)
 
 
@@ -57,6 +61,12 @@ def set_focus(nid: str | None) -> None:
     else:
         st.query_params["fokus"] = nid
         st.session_state["kn_detail"] = nid
+
+
+def show_all_times(nid: str) -> None:
+    """The Stand field emptied (all times) and the view focused on ``nid``."""
+    st.session_state["kn_stand"] = ""
+    set_focus(nid)
 
 
 def reset_filters() -> None:
@@ -190,7 +200,10 @@ if searched and query.strip():
         st.session_state[CANDIDATES] = []
         st.warning(md(exc))
     else:
-        set_focus(hit.id)
+        if explore.has(g, hit.id) or not stand:
+            set_focus(hit.id)
+        else:
+            st.session_state[OUTSIDE] = hit.id
 
 candidates = [c for c in st.session_state.get(CANDIDATES, []) if explore.has(g, c)]
 if candidates:
@@ -201,6 +214,15 @@ if candidates:
         key="kn_pick",
     )
     st.button("Anzeigen", on_click=set_focus, args=(pick,))
+
+outside = st.session_state.pop(OUTSIDE, None)
+if outside is not None and explore.has(loaded().graph, outside):
+    # found, but not part of the network as of the Stand: never a silent "whole network"
+    st.warning(
+        f"„{md(explore.describe(loaded().graph, outside))}“ gehört zum {stand_name(stand)} "
+        "nicht zum Netzwerk: es ist beendet oder hatte noch nicht begonnen."
+    )
+    st.button("Alle Zeiten zeigen", key="kn_all_times", on_click=show_all_times, args=(outside,))
 
 focus = st.session_state[FOCUS]
 if explore.has(g, focus):

@@ -61,6 +61,15 @@ def open_page(page: str, **query: str) -> AppTest:
     return at
 
 
+def open_all_times(page: str, **query: str) -> AppTest:
+    """The page with the "Stand" field emptied: everything on record, as the store counts
+    it (the page's default is today, see the test of that default)."""
+    at = open_page(page, **query)
+    at.sidebar.text_input(key="kn_stand").set_value("").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def metrics(at: AppTest) -> dict[str, int]:
     return {m.label: int(str(m.value).replace(".", "")) for m in at.metric}
 
@@ -112,7 +121,7 @@ def test_start_page(app_store: GraphStore) -> None:
 
 
 def test_explorer_shows_the_network_as_picture_and_tables(app_store: GraphStore) -> None:
-    at = open_page("pages/netzwerk.py")
+    at = open_all_times("pages/netzwerk.py")
     shown = metrics(at)
     assert at.subheader[0].value == md("Gesamtes Netzwerk")
     assert shown["Kommunen"] == app_store.stats().nodes["Municipality"]
@@ -132,6 +141,8 @@ def test_explorer_shows_the_network_as_picture_and_tables(app_store: GraphStore)
 def test_filters_change_the_counts(app_store: GraphStore) -> None:
     stats = app_store.stats()
     at = open_page("pages/netzwerk.py")
+    default = metrics(at)  # today
+    at.sidebar.text_input(key="kn_stand").set_value("").run()
     everything = metrics(at)
     at.sidebar.multiselect(key="kn_labels").set_value(["Municipality"]).run()
     only = metrics(at)
@@ -151,6 +162,9 @@ def test_filters_change_the_counts(app_store: GraphStore) -> None:
     at.sidebar.multiselect(key="kn_states").set_value(["07"]).run()
     assert metrics(at)["Kommunen"] == in_rp
     at.sidebar.button(key="kn_reset").click().run()  # Filter zurücksetzen
+    assert metrics(at) == default
+    assert at.sidebar.text_input(key="kn_stand").value == "heute", "the Stand too"
+    at.sidebar.text_input(key="kn_stand").set_value("").run()
     assert metrics(at) == everything
     at.sidebar.checkbox(key="kn_members").check().run()
     members_only = metrics(at)
@@ -216,8 +230,17 @@ def test_ambiguous_and_unknown_names(app_store: GraphStore) -> None:
 
 
 def test_focus_from_the_address(app_store: GraphStore) -> None:
+    # as of today (the default) the pilot has ended: the page says so and offers all times
     at = open_page("pages/netzwerk.py", fokus="Network:net-modellkommune")
+    assert at.subheader[0].value == md("Gesamtes Netzwerk")
+    warning = at.warning[0].value
+    assert warning.startswith("„Modellkommune E") and "gehört zum Stand heute (" in warning
+    assert "nicht zum Netzwerk: es ist beendet" in warning
+    at.button(key="kn_all_times").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.text_input(key="kn_stand").value == ""
     assert at.subheader[0].value == md("Umgebung von Modellkommune E-Government (Tiefe 1)")
+    assert not at.warning
     at = open_page("pages/netzwerk.py", fokus="Project:gibt-es-nicht")
     assert at.subheader[0].value == md("Gesamtes Netzwerk")
 
@@ -295,7 +318,7 @@ def test_programme_and_staffel_filters(app_store: GraphStore) -> None:
     def municipalities(f: explore.ViewFilter) -> int:
         return sum(1 for n in explore.select(g, idx, f) if n.startswith("Municipality:"))
 
-    at = open_page("pages/netzwerk.py")
+    at = open_all_times("pages/netzwerk.py")
     everything = metrics(at)
     at.sidebar.multiselect(key="kn_programmes").set_value(["Network:net-mpsc"]).run()
     mpsc = metrics(at)
@@ -365,7 +388,7 @@ def test_what_changed_between_two_dates(app_store: GraphStore) -> None:
 def test_what_changed_is_marked_in_the_view(app_store: GraphStore) -> None:
     """The changes between two dates are marked in the picture too — in the label, so
     colour is not the only cue — and the page says how many; without both dates none."""
-    at = open_page("pages/netzwerk.py")
+    at = open_all_times("pages/netzwerk.py")  # Soest's region ended in 2023
     assert "[beendet]" not in graph_page(at)
     at.text_input(key="kn_von").set_value("2022")
     at.text_input(key="kn_bis").set_value("2024").run()

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graph.core.records import Batch, Node, Ref, Rel
+from graph.core.validity import as_of
 from graph.present import explore
 from graph.stores.sqlite.store import EmbeddedStore
 from tests.app_pages import NAVIGATION
@@ -99,9 +101,10 @@ def explorer_url(data_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 def node_count(db: Path, focus: str | None = None, depth: int = 1) -> int:
-    """How many nodes the unfiltered view (around ``focus``) has, by the library."""
+    """How many nodes the unfiltered view (around ``focus``) has, by the library, as of
+    today (the page's default Stand)."""
     store = EmbeddedStore(db)
-    g = store.graph()
+    g = as_of(store.graph(), date.today().isoformat())
     store.close()
     return explore.build_view(g, explore.index(g), explore.ViewFilter(), focus, depth).node_count
 
