@@ -19,6 +19,7 @@ from graph.questions.rows import question_reads
 from graph.questions.topic import topic_members
 from graph.stores.as_of import StoreAsOf
 from loaders.curated import read_curated
+from tests.contract.facts import E_AKTE_PILOT
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 MODELLKOMMUNEN = {
@@ -148,15 +149,7 @@ def test_the_store_as_of_a_stand_reads_as_cypher_does(landscape: GraphStore, whe
 def test_who_works_on_e_akte_as_of_a_stand(landscape: GraphStore) -> None:
     """In mid-2016 the pilot's seven; in 2022 the NRW model regions besides; in 2024,
     after the regions ended on 30.06.2023, the seven again."""
-    pilot = {
-        "Halle (Saale)",
-        "IT-Consult Halle GmbH",
-        "Gütersloh",
-        "Heidekreis",
-        "Hochschule Harz, Fachbereich Verwaltungswissenschaften",
-        "Ibbenbüren",
-        "Ortenaukreis",
-    }
+    pilot = set(E_AKTE_PILOT)
     totals = {}
     for when in ("2016-06-30", "2022", "2024"):
         answer = topic_members(StoreAsOf(landscape, when), "E-Akte", limit=100)
