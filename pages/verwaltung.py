@@ -199,6 +199,9 @@ def _outbox(rs: Registrations, box: Outbox) -> None:
     if not len(box):
         return
     report = deliver(rs, box, mailer())
+    if report.busy:
+        st.info(report.describe() + " Laden Sie die Seite gleich noch einmal.")
+        return
     if report.delivered:
         st.success(
             f"{len(report.delivered)} zwischengespeicherte Registrierung(en) wurden jetzt "

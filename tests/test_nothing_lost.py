@@ -335,3 +335,41 @@ def test_neo4j_without_a_free_connection_is_an_outage_not_a_traceback(neo4j_serv
         assert session.read("RETURN 1 AS one")[0]["one"] == 1, "and works once one is free"
     finally:
         driver.close()
+
+
+def test_one_delivery_at_a_time(tmp_path: Path) -> None:
+    """After an outage every visitor of the Mitmachen page hands the outbox over; only one
+    delivers, the others return at once (busy) and leave the submissions to it — also in
+    a second process (the lock is a file lock, not a lock of this process)."""
+    import subprocess
+    import sys
+
+    store = EmbeddedStore(tmp_path / "kommunetz.sqlite")
+    store.write(base_batch())
+    rs = registration_store(store)
+    outbox = Outbox(tmp_path / "outbox")
+    for i in (2, 3):  # sent while the store was away
+        form = make_form(ags=ags_of(i), municipality_name=f"Gemeinde {i}")
+        assert register(None, form, outbox, controller=CONTROLLER).queued
+    with outbox.delivering() as mine:
+        assert mine
+        busy = deliver(rs, outbox)
+        assert busy.busy and not busy.delivered and len(outbox) == 2
+        assert "übernimmt alle" in busy.describe()
+        other = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from graph.joining.outbox import Outbox\n"
+                "with Outbox(sys.argv[1]).delivering() as mine: print(mine)",
+                str(outbox.directory),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert other.stdout.strip() == "False", other.stderr
+    report = deliver(rs, outbox)
+    assert not report.busy and len(report.delivered) == 2 and len(outbox) == 0
+    assert sorted(p.name for p in outbox.directory.iterdir()) == [], "no lock file inside"
+    store.close()

@@ -10,6 +10,8 @@ processes delivering the same file at the same time still create one registratio
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,6 +57,33 @@ class Outbox:
         return write_private(
             self.directory, f"{sub.id}{SUFFIX}", sub.model_dump_json(indent=1).encode("utf-8")
         )
+
+    @contextlib.contextmanager
+    def delivering(self) -> Iterator[bool]:
+        """Whether the caller may hand the waiting submissions over now (True) or another
+        session or process is doing so already (False): one delivery at a time, by an
+        exclusive lock on a file beside their folder. After an outage every visitor of
+        the Mitmachen page would otherwise deliver the same submissions at once — on
+        Neo4j each waiting on the others' uniqueness locks, pages for minutes (the
+        many-users outage run). Where the lock file cannot be made, delivery goes on as
+        without it (the submissions' ids keep a second delivery harmless)."""
+        path = self.directory.with_name(f"{self.directory.name}.delivering.lock")  # beside it
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            lock = open(path, "a")  # noqa: SIM115
+        except OSError:
+            yield True
+            return
+        with lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _files(self) -> list[Path]:
         if not self.directory.is_dir():

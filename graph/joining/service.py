@@ -180,8 +180,14 @@ class Delivery:
     already: list[str] = field(default_factory=list)
     waiting: list[tuple[str, str]] = field(default_factory=list)
     unavailable: bool = False
+    busy: bool = False  # another session was delivering: nothing done here
 
     def describe(self) -> str:
+        if self.busy:
+            return (
+                "Eine andere Sitzung übermittelt die zwischengespeicherten Registrierungen "
+                "gerade; sie übernimmt alle."
+            )
         parts = [f"{len(self.delivered)} übermittelt"]
         if self.already:
             parts.append(f"{len(self.already)} waren schon übermittelt")
@@ -199,8 +205,20 @@ def deliver(registrations: Registrations, outbox: Outbox, mailer: Mailer | None 
 
     A submission that meets a pending registration for the same municipality waits on
     (it goes in once the coordinator has decided the other); an unreadable file waits with
-    its reason. Stops, keeping the rest, when the store becomes unreachable."""
+    its reason. Stops, keeping the rest, when the store becomes unreachable. One delivery
+    at a time (`Outbox.delivering`): while another runs, returns at once with ``busy``."""
     report = Delivery()
+    with outbox.delivering() as mine:
+        if not mine:
+            report.busy = True
+            return report
+        _deliver_all(registrations, outbox, mailer, report)
+    return report
+
+
+def _deliver_all(
+    registrations: Registrations, outbox: Outbox, mailer: Mailer | None, report: Delivery
+) -> None:
     for item in outbox:
         if item.submission is None:
             report.waiting.append((item.reference, item.problem or "nicht lesbar"))
@@ -217,7 +235,6 @@ def deliver(registrations: Registrations, outbox: Outbox, mailer: Mailer | None 
         (report.delivered if receipt.created else report.already).append(receipt.reference)
         if receipt.created and item.submission.confirm and mailer is not None:
             start_confirmation(registrations, mailer, item.submission.id)
-    return report
 
 
 def erase(
