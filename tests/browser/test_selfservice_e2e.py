@@ -26,7 +26,7 @@ from graph.joining.tokens import Purpose
 from graph.joining.workflow import registration_store
 from graph.stores.sqlite.store import EmbeddedStore
 from kommunetz.auth import hash_password
-from tests.browser.conftest import Requests, curated_db, running_app
+from tests.browser.conftest import Requests, built, curated_db, running_app
 from tests.mail_server import MailServer, Received, mail_server
 from tests.neo4j_server.server import free_port
 
@@ -116,6 +116,7 @@ def test_register_confirm_admit_sign_in_propose_and_see_the_project(
         # --- a municipality registers on Mitmachen
         applicant = new_page()
         applicant.goto(f"{url}/mitmachen")
+        built(applicant)  # typed during the run, input can be lost
         applicant.get_by_role("textbox", name="Name der Kommune *", exact=True).fill(NAME)
         applicant.get_by_role(
             "textbox", name="Amtlicher Gemeindeschlüssel (AGS) *", exact=True
@@ -165,6 +166,7 @@ def test_register_confirm_admit_sign_in_propose_and_see_the_project(
         # --- the coordinator logs in and approves; the applicant is told
         coordinator = new_page()
         coordinator.goto(f"{url}/verwaltung")
+        built(coordinator)  # typed during the run, input can be lost
         coordinator.get_by_role("textbox", name="Benutzername", exact=True).fill(ADMIN)
         coordinator.get_by_role("textbox", name="Passwort", exact=True).fill(PASSWORD)
         coordinator.get_by_role("button", name="Anmelden").click()
@@ -208,6 +210,7 @@ def test_register_confirm_admit_sign_in_propose_and_see_the_project(
 
         # nothing is public before review
         member.goto(f"{url}/netzwerk")
+        built(member)  # typed during the run, input can be lost
         member.get_by_label("Suche nach Name oder AGS").fill(TITLE)
         member.get_by_role("button", name="Suchen").click()
         expect(member.get_by_text(f"Keine Treffer gefunden für „{TITLE}“")).to_be_visible()
@@ -229,6 +232,7 @@ def test_register_confirm_admit_sign_in_propose_and_see_the_project(
 
         # --- the project is in the explorer, with its source: the municipality's statement
         member.goto(f"{url}/netzwerk")
+        built(member)  # typed during the run, input can be lost
         member.get_by_label("Suche nach Name oder AGS").fill(TITLE)
         member.get_by_role("button", name="Suchen").click()
         member.get_by_role("heading", name=f"Umgebung von {TITLE} (Tiefe 1)").wait_for()
