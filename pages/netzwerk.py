@@ -93,14 +93,9 @@ programme_names = dict(choices["programmes"])
 staffel_names = dict(choices["staffeln"])
 with st.sidebar:
     st.header("Filter", anchor=False)
-    # defaults through the session state only, so that "Filter zurücksetzen" can set them
-    st.session_state.setdefault("kn_labels", list(explore.VIEW_LABELS))
-    labels = st.multiselect(
-        "Knotentypen",
-        explore.VIEW_LABELS,
-        format_func=lambda label: type_name(label, plural=True),
-        key="kn_labels",
-    )
+    # The filters people use most come first: below the tall "Knotentypen" box (eleven
+    # chips) a select sits at the bottom edge of a laptop screen, where its menu opens
+    # past the window and a choice can get lost.
     states = st.multiselect(
         "Bundesland",
         list(state_names),
@@ -129,6 +124,14 @@ with st.sidebar:
         format_func=staffel_names.__getitem__,
         placeholder="alle Staffeln",
         key="kn_staffeln",
+    )
+    # defaults through the session state only, so that "Filter zurücksetzen" can set them
+    st.session_state.setdefault("kn_labels", list(explore.VIEW_LABELS))
+    labels = st.multiselect(
+        "Knotentypen",
+        explore.VIEW_LABELS,
+        format_func=lambda label: type_name(label, plural=True),
+        key="kn_labels",
     )
     years = None
     if idx.year_range is not None:
