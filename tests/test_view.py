@@ -71,6 +71,23 @@ def test_names_appear_only_escaped(mini_graph: nx.MultiDiGraph, name: str) -> No
     assert any(row[0] == name for row in rows)
 
 
+def test_the_data_block_is_what_jinjas_tojson_would_write() -> None:
+    """The page's JSON comes from orjson (faster), escaped by the rules of Jinja's
+    ``tojson``: byte for byte the same text, for markup, quotes, umlauts, line and
+    paragraph separators, control characters and numbers."""
+    from jinja2.utils import htmlsafe_json_dumps
+
+    value = {
+        "name": mini.EVIL + " & 'x' \"y\" Düsseldorf ß",
+        "lines": "a\nb\tc\u2028d\u2029e\x00\x1f\x7f",
+        "numbers": [0, -1, 10_752, 2**53, 1.5, -0.25],
+        "nested": [{"ok": True, "none": None}, []],
+    }
+    expected = htmlsafe_json_dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert view.json_for_html(value) == str(expected)
+    assert "<" not in view.json_for_html(value) and "'" not in view.json_for_html(value)
+
+
 def test_template_never_parses_data_as_html() -> None:
     template = (view.TEMPLATE_DIR / "view.html.j2").read_text(encoding="utf-8")
     assert "innerHTML" not in template and "|safe" not in template

@@ -526,13 +526,15 @@ def background(view: nx.MultiDiGraph, idx: GraphIndex | None = None) -> set[str]
     if idx is not None:
         joined: set[str] | frozenset[str] = idx.participants
     else:
-        joined = {
-            n
-            for a, nbrs in view._succ.items()
-            for b, keydict in nbrs.items()
-            if any(k not in ADMINISTRATIVE_RELS for k in keydict)
-            for n in (a, b)
-        }
+        # a pair takes part unless all its relationships are administrative: one C-level
+        # subset test per pair (a generator per pair cost 60 ms at 10,000 nodes)
+        admin = ADMINISTRATIVE_RELS.issuperset
+        joined = set()
+        for a, nbrs in view._succ.items():
+            for b, keydict in nbrs.items():
+                if not admin(keydict):
+                    joined.add(a)
+                    joined.add(b)
     pred = view._pred  # the plain dicts: this runs for 11,000 nodes per view
     return {
         nid
