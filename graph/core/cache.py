@@ -6,17 +6,52 @@ never asked for again.
   label set, the embedded store's name index.
 * `per_version`: one value per store object and name (the questions' work index, the
   cooperation graph, the network metrics), rebuilt when the version has moved on.
+
+Both build with Python's cyclic garbage collector paused (`gc_paused`).
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar, cast
 
 V = TypeVar("V")
 T = TypeVar("T")
+
+
+_GC_LOCK = threading.Lock()
+_gc_builders = 0
+_gc_was_enabled = True
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a large value is built.
+
+    Building the Germany-scale graph allocates some 300,000 dicts, and every few hundred
+    allocations the collector walks the younger objects, every so often all of them:
+    40 % of the build (2.9 s → 1.6 s of CPU). What is built here holds no reference
+    cycles to collect, and reference counting frees everything else as always. Builders
+    may nest and run in several threads: the collector runs again (if it ran before)
+    when the last of them is done.
+    """
+    global _gc_builders, _gc_was_enabled
+    with _GC_LOCK:
+        if _gc_builders == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_builders += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_builders -= 1
+            if _gc_builders == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 class VersionCache(Generic[V]):
@@ -32,7 +67,8 @@ class VersionCache(Generic[V]):
         with self._lock:
             if self._version == version and key in self._values:
                 return self._values[key]
-        value = build()
+        with gc_paused():
+            value = build()
         with self._lock:
             if self._version != version:
                 # keep the newest version's values only: old ones are never asked for again
@@ -55,7 +91,8 @@ def per_version(store: Any, name: str, build: Callable[[Any, int], T]) -> T:
         hit = _CACHE.setdefault(store, {}).get(name)
         if hit is not None and hit[0] == version:
             return cast(T, hit[1])
-    value = build(store, version)
+    with gc_paused():
+        value = build(store, version)
     with _CACHE_LOCK:
         _CACHE.setdefault(store, {})[name] = (version, value)
     return value

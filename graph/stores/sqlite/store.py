@@ -12,7 +12,6 @@ per-store part, in tables of their own).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,7 +32,7 @@ from graph.core.write import write_batch
 from graph.stores.sqlite import statements as sql
 from graph.stores.sqlite.questions import NxQuestions
 from graph.stores.sqlite.registrations import SqliteRegistrations, ensure_registration_schema
-from graph.stores.sqlite.transactions import Database, SqliteWriteTx, existing_in
+from graph.stores.sqlite.transactions import Database, SqliteWriteTx, existing_in, loads
 
 NameRow = tuple[str, str, dict[str, Any]]
 
@@ -124,9 +123,9 @@ class EmbeddedStore:
             dict(nodes),
             dict(rels),
             dict(levels),
-            [(k, json.loads(p), n) for k, p, n in networks],
+            [(k, loads(p), n) for k, p, n in networks],
             [(k, role, n) for k, role, n in partners],
-            [(k, json.loads(p), n) for k, p, n in groups],
+            [(k, loads(p), n) for k, p, n in groups],
             dict(kinds),
             # the programme rule walks the cached graph: built only where there are
             # programmes (the curated data), not for a directory or a synthetic network
@@ -140,7 +139,7 @@ class EmbeddedStore:
     def node(self, label: str, key: str) -> dict[str, Any] | None:
         with self.database.read() as db:
             row = db.execute(sql.SELECT_NODE, (label, key)).fetchone()
-        return json.loads(row[0]) if row else None
+        return loads(row[0]) if row else None
 
     def graph(self, labels: Iterable[str] | None = None) -> nx.MultiDiGraph:
         return cached_graph(self._graphs, self.version(), labels, self._rows)
@@ -150,8 +149,8 @@ class EmbeddedStore:
             node_rows = db.execute(sql.select_nodes(len(labels)), labels).fetchall()
             rel_rows = db.execute(sql.select_rels(len(labels)), (*labels, *labels)).fetchall()
         return (
-            [(lb, k, json.loads(p)) for lb, k, p in node_rows],
-            [(t, sl, sk, el, ek, json.loads(p)) for t, sl, sk, el, ek, p in rel_rows],
+            [(lb, k, loads(p)) for lb, k, p in node_rows],
+            [(t, sl, sk, el, ek, loads(p)) for t, sl, sk, el, ek, p in rel_rows],
         )
 
     def search(self, text: str, labels: Iterable[str] | None = None, limit: int = 20) -> list[Hit]:
@@ -168,6 +167,6 @@ class EmbeddedStore:
             rows = db.execute(sql.select_nodes(len(labels)), labels).fetchall()
         out = []
         for label, key, text in rows:
-            props = json.loads(text)
+            props = loads(text)
             out.append((label, key, {k: props[k] for k in HIT_PROPS if k in props}))
         return out

