@@ -54,7 +54,9 @@ PHYSICS_MAX_NODES = 300
 #: Physics is never run on more nodes than this, even when asked for.
 PHYSICS_LIMIT = 1000
 #: Above this many nodes edges lose their arrowheads (sub-pixel at that zoom, and ~10 % of
-#: the first draw) and are hidden while dragging or zooming.
+#: the first draw) and are drawn as lines on the canvas, not as vis-network edge objects
+#: (``templates/edges.js``: more than half of the first draw of 10,000 nodes went into
+#: creating those).
 LARGE_VIEW_NODES = 1000
 STABILISATION_ITERATIONS = 200
 
@@ -464,6 +466,7 @@ def render_html(
         payload=_Safe(json_for_html(payload)),
         vis_js=_Safe(vis_js),
         vis_css=_Safe(vis_css),
+        edges_js=_Safe(edges_js()),
     )
 
 
@@ -490,8 +493,15 @@ def view_payload(
     # pyvis's Network holds the lists as it would after add_node/add_edge (see above)
     net = Network(directed=True, cdn_resources="in_line")
     net.nodes, net.edges = nodes, edges
-    net.options = vis_options(physics=physics, large=n_nodes > LARGE_VIEW_NODES)
-    return {"nodes": net.nodes, "edges": net.edges, "options": net.options, "focus": focus}
+    large = n_nodes > LARGE_VIEW_NODES
+    net.options = vis_options(physics=physics, large=large)
+    return {
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "options": net.options,
+        "focus": focus,
+        "canvas_edges": large,  # drawn by templates/edges.js
+    }
 
 
 def summary_line(g: nx.MultiDiGraph) -> str:
@@ -516,9 +526,20 @@ def component_files() -> dict[str, str]:
     return {
         "index.html": _ENV.get_template("graph_component.html.j2").render(),
         "graph.js": (TEMPLATE_DIR / "graph.js").read_text(encoding="utf-8"),
+        "edges.js": edges_js(),
         "vis-network.min.js": js,
         "vis-network.css": css,
     }
+
+
+@lru_cache(maxsize=1)
+def edges_js() -> str:
+    """Our script that draws a large view's relationships (``templates/edges.js``), for
+    in-lining: a constant of this repository that cannot end its ``<script>`` element."""
+    js = (TEMPLATE_DIR / "edges.js").read_text(encoding="utf-8")
+    if "</" in js:
+        raise KommunetzError("templates/edges.js darf kein „</“ enthalten.")
+    return js
 
 
 class _Safe(str):
