@@ -62,6 +62,11 @@ TARGET_REC_COLD_MS = 1000.0
 TARGET_LOAD_S = 20.0
 TARGET_METRICS_S = 5.0
 MERGE_SAMPLE = 2_000
+#: The bench's own Neo4j server's heap. The whole load is one transaction (all or nothing)
+#: whose state Neo4j keeps on the heap: with the test server's 2 GB the garbage collector
+#: takes a large part of it (docs/performance.md). A server for a first load of this
+#: size should get 4 GB (`server.memory.heap.initial_size` = `max_size` = 4g).
+HEAP = "4g"
 
 
 def build_batch(seed: int, scale: float, directory: Path | None) -> Batch:
@@ -178,6 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-neo4j", action="store_true")
     ap.add_argument("--wipe-configured-neo4j", action="store_true")
     ap.add_argument("--directory", type=Path, default=DIRECTORY)
+    ap.add_argument(
+        "--heap",
+        default=HEAP,
+        help="heap of the bench's own Neo4j server (initial = maximum, as Neo4j advises); "
+        "the load is one transaction, whose state lives on the heap",
+    )
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -234,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     from tests.neo4j_server import server as neo4j_server
 
-                    print("\nStarte Neo4j (Testserver) …")
+                    print(f"\nStarte Neo4j (Testserver, Heap {args.heap}) …")
+                    os.environ["KOMMUNETZ_NEO4J_HEAP"] = args.heap
+                    os.environ["KOMMUNETZ_NEO4J_JAVA_OPTS"] = f"-Xms{args.heap}"
                     server = neo4j_server.start(Path(tmp) / "neo4j")
                     neo = Neo4jStore.connect(server.uri, server.user, server.password)
                 try:
