@@ -106,9 +106,7 @@ def large_graph(tmp_path: Path) -> tuple[Path, tuple[str, str]]:
         g.add_node(f"Topic:t{i:05d}", type="Topic", key=f"t{i:05d}", name=f"Thema {i}")
     towns = (("01001000", "Flensburg", 54.78, 9.44), ("09162000", "München", 48.14, 11.58))
     for key, name, lat, lon in towns:
-        g.add_node(
-            f"Municipality:{key}", type="Municipality", key=key, name=name, lat=lat, lon=lon
-        )
+        g.add_node(f"Municipality:{key}", type="Municipality", key=key, name=name, lat=lat, lon=lon)
     a, b = (f"Municipality:{key}" for key, *_ in towns)
     g.add_edge(a, b, key="COOPERATES_WITH", type="COOPERATES_WITH")
     path = tmp_path / "gross.html"
