@@ -17,7 +17,14 @@ from graph.core.validity import as_of
 from graph.present import explore
 from graph.stores.sqlite.store import EmbeddedStore
 from tests.app_pages import NAVIGATION
-from tests.browser.conftest import Requests, built, curated_db, running_app, widget_text
+from tests.browser.conftest import (
+    Requests,
+    built,
+    click_option,
+    curated_db,
+    running_app,
+    widget_text,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -234,7 +241,7 @@ def test_labels_do_not_overlap_and_stay_in_the_frame(
 def choose(tab: Any, label: str, option: str) -> None:
     """Pick ``option`` in the multiselect labelled ``label`` (sidebar)."""
     tab.get_by_label(label, exact=False).first.click()
-    tab.get_by_role("option", name=option, exact=True).click()
+    click_option(tab.get_by_role("option", name=option, exact=True))
     tab.keyboard.press("Escape")
 
 

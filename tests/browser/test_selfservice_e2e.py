@@ -26,7 +26,7 @@ from graph.joining.tokens import Purpose
 from graph.joining.workflow import registration_store
 from graph.stores.sqlite.store import EmbeddedStore
 from kommunetz.auth import hash_password
-from tests.browser.conftest import Requests, built, curated_db, running_app
+from tests.browser.conftest import Requests, built, click_option, curated_db, running_app
 from tests.mail_server import MailServer, Received, mail_server
 from tests.neo4j_server.server import free_port
 
@@ -198,7 +198,7 @@ def test_register_confirm_admit_sign_in_propose_and_see_the_project(
         topics = member.get_by_role("combobox", name="Themen")
         topics.click()
         topics.press_sequentially("E-Akte")
-        member.get_by_role("option", name=re.compile(r"^E-Akte")).click()
+        click_option(member.get_by_role("option", name=re.compile(r"^E-Akte")))
         member.keyboard.press("Escape")
         member.get_by_role("button", name="Vorschlag einreichen").click()
         thanks = member.get_by_text("Ihr Vorschlag V-")
