@@ -122,6 +122,7 @@ def admin_import(
         "neo4j",  # before the file options, which take several values each
         "--overwrite-destination=true",
         f"--array-delimiter={ARRAY_DELIMITER}",
+        f"--report-file={work / 'import.report'}",  # not into the caller's folder
         *options,
     ]
     t0 = time.perf_counter()
