@@ -44,7 +44,13 @@ sys.path.insert(0, str(REPO / "bench"))
 from queries import DIRECTORY, build_batch  # noqa: E402
 
 from graph.core.records import Batch  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, click_option, is_local  # noqa: E402
+from tests.browser.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    built,
+    click_option,
+    is_local,
+)
 from tests.neo4j_server.server import free_port  # noqa: E402
 
 TARGET_SESSION_S = 2.0
@@ -197,6 +203,7 @@ def measure_store(name: str, env: dict[str, str], inputs: dict[str, str], runs: 
         )
 
         tab, _ = open_explorer(warm, url)
+        built(tab)  # a widget used while the page still runs can lose its input
         for land in inputs["lands"][:runs]:
             old = drawn_view(tab)
 
@@ -210,11 +217,13 @@ def measure_store(name: str, env: dict[str, str], inputs: dict[str, str], runs: 
             # leave the list first: a click straight from a focused multiselect onto a
             # button can be lost in Streamlit's frontend (its blur starts a run)
             tab.get_by_role("heading", name="Netzwerk erkunden").click()
+            built(tab)
             old = drawn_view(tab)
             tab.locator("[data-testid='stSidebar']").get_by_role(
                 "button", name="Filter zurücksetzen"
             ).click()
             wait_new_view(tab, old)
+            built(tab)
         for who in inputs["actors"][:runs]:
             old = drawn_view(tab)
             tab.get_by_label("Suche nach Name oder AGS").fill(who)
@@ -223,6 +232,7 @@ def measure_store(name: str, env: dict[str, str], inputs: dict[str, str], runs: 
                 tab.get_by_role("button", name="Suchen").click()
 
             out["focus"].append(timed(search, redrawn(tab, old)))
+            built(tab)
         tab.close()
 
         out["answers"] = answers(warm.new_page(), url, inputs)
