@@ -20,13 +20,13 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import networkx as nx
 
 from graph.core.errors import QueryError
-from graph.core.model import PARTIAL_DATE
+from graph.core.model import BERLIN, PARTIAL_DATE
 
 Period = tuple[date, date]
 
@@ -76,7 +76,10 @@ def resolve_stand(text: str) -> str:
     date, not the word, goes into cache keys and titles, so a page open over midnight does
     not keep yesterday's network under "heute"."""
     text = text.strip()
-    return date.today().isoformat() if text.casefold() == TODAY else text
+    # Berlin's date, as a membership's "since" is written: at 00:30 in Berlin the server's
+    # UTC date is still yesterday, and a member admitted that night was not "heute"
+    today = datetime.now(BERLIN).date()
+    return today.isoformat() if text.casefold() == TODAY else text
 
 
 def stand(when: str) -> Period:
