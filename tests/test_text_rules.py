@@ -131,3 +131,24 @@ def test_the_write_path_refuses_them_from_any_loader() -> None:
     [problem] = check_batch(batch)
     assert (problem.file, problem.line, problem.field) == ("x.xlsx", 7, "title")
     assert "U+FEFF" in problem.message
+
+
+def test_heute_is_the_date_in_berlin_also_after_midnight_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 23:30 UTC it is already the next day in Berlin, the date a new membership's
+    ``since`` gets: "heute" must mean that day, or the member is missing from today."""
+    from datetime import UTC, datetime, tzinfo
+
+    from graph.core import validity
+    from graph.joining.workflow import member_since
+
+    now = datetime(2026, 12, 4, 23, 30, tzinfo=UTC)
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+            return now.astimezone(tz) if tz else now.replace(tzinfo=None)
+
+    monkeypatch.setattr(validity, "datetime", Clock)
+    assert validity.resolve_stand("heute") == "2026-12-05" == member_since(now)

@@ -71,15 +71,19 @@ def period(value: object) -> Period | None:
 TODAY = "heute"
 
 
+def today() -> date:
+    """Today in Germany: the date a membership's ``since`` is written with and "heute"
+    means (the server's clock runs on UTC, a day behind between midnight and 01:00/02:00
+    in Berlin)."""
+    return datetime.now(BERLIN).date()
+
+
 def resolve_stand(text: str) -> str:
     """A "Stand" as typed, with "heute" turned into today's date (``JJJJ-MM-TT``): the
     date, not the word, goes into cache keys and titles, so a page open over midnight does
     not keep yesterday's network under "heute"."""
     text = text.strip()
-    # Berlin's date, as a membership's "since" is written: at 00:30 in Berlin the server's
-    # UTC date is still yesterday, and a member admitted that night was not "heute"
-    today = datetime.now(BERLIN).date()
-    return today.isoformat() if text.casefold() == TODAY else text
+    return today().isoformat() if text.casefold() == TODAY else text
 
 
 def stand(when: str) -> Period:

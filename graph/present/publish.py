@@ -29,18 +29,18 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote
 
 import networkx as nx
 
+from graph.core import validity
 from graph.core.errors import KommunetzError
 from graph.core.membership import member_networks
 from graph.core.model import (
     ADMINISTRATIVE_RELS,
-    BERLIN,
     NODE_TYPES,
     PRIVATE_RELS,
     PUBLIC_LABELS,
@@ -380,8 +380,8 @@ class Publication:
 
 
 def today() -> date:
-    """Today in Germany (the default as-of date)."""
-    return datetime.now(BERLIN).date()
+    """Today in Germany (the default as-of date): `graph.core.validity.today`."""
+    return validity.today()
 
 
 def publication(g: nx.MultiDiGraph, publisher: Publisher, as_of: date | None = None) -> Publication:
