@@ -78,6 +78,49 @@ RUN_COUNTER = """() => {
 }"""
 
 
+#: Installed in every tab of a context: when the page's script runs started and ended, in
+#: ms since the epoch, as the graph's frame records its own times (``kommunetzTimes`` in
+#: graph.js: script loaded, view arrived, drawn) — the parts of a new session.
+PHASES = """(() => {
+  if (window.top !== window) { return; }
+  const now = () => performance.timeOrigin + performance.now();
+  const runs = window.__knRuns2 = [];
+  window.__knStart = performance.timeOrigin;
+  const watch = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) { setTimeout(watch, 5); return; }
+    let last = null;
+    const seen = () => {
+      const state = app.getAttribute('data-test-script-state');
+      if (state === 'running' && last !== 'running') { runs.push([now(), null]); }
+      if (state !== 'running' && last === 'running') { runs[runs.length - 1][1] = now(); }
+      last = state;
+    };
+    seen();
+    new MutationObserver(seen).observe(
+      app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  };
+  watch();
+})()"""
+
+
+def phases(tab: Any) -> dict[str, float]:
+    """Seconds from the navigation to each part of a new session (`PHASES`)."""
+    start, runs = tab.evaluate("() => [window.__knStart, window.__knRuns2 || []]")
+    times = component(tab).evaluate("() => window.kommunetzTimes || {}")
+    if not start or not runs:
+        return {}
+    drawn = times.get("drawn")
+    ended = [end for _, end in runs if end is not None and (drawn is None or end <= drawn)]
+    out = {"runStart": (runs[0][0] - start) / 1000}
+    if ended:
+        out["runEnd"] = (ended[-1] - start) / 1000
+    for key in ("ready", "render", "drawn"):
+        if key in times:
+            out[key] = (times[key] - start) / 1000
+    return out
+
+
 @contextmanager
 def app_server(env: dict[str, str], log: Path) -> Iterator[str]:
     port = free_port()
@@ -149,6 +192,26 @@ def open_explorer(context: Any, url: str) -> tuple[Any, float]:
     return tab, time.perf_counter() - t0
 
 
+#: The parts of a new session, in the order they happen.
+PHASE_NAMES = {
+    "runStart": "Lauf beginnt",
+    "ready": "Grafik-Frame geladen",
+    "render": "Ansicht angekommen",
+    "runEnd": "Lauf endet",
+    "drawn": "gezeichnet",
+}
+
+
+def phase_line(runs: list[dict[str, float]]) -> str:
+    """Median seconds from the navigation to each part of a new session."""
+    parts = []
+    for key, name in PHASE_NAMES.items():
+        values = [r[key] for r in runs if key in r]
+        if values:
+            parts.append(f"{name} {statistics.median(values):.2f} s")
+    return ", ".join(parts) + " (Median, ab dem Aufruf)"
+
+
 def timed(action: Callable[[], None], until: Callable[[], None]) -> float:
     t0 = time.perf_counter()
     action()
@@ -168,7 +231,14 @@ def run_finished(tab: Any) -> Callable[[], None]:
 def measure_store(name: str, env: dict[str, str], inputs: dict[str, str], runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    out: dict[str, Any] = {"session_warm": [], "session_cold": [], "filter": [], "focus": []}
+    out: dict[str, Any] = {
+        "session_warm": [],
+        "session_cold": [],
+        "phases_warm": [],
+        "phases_cold": [],
+        "filter": [],
+        "focus": [],
+    }
     with (
         tempfile.TemporaryDirectory() as tmp,
         app_server(env, Path(tmp) / "app.log") as url,
@@ -180,6 +250,7 @@ def measure_store(name: str, env: dict[str, str], inputs: dict[str, str], runs: 
         def new_context() -> Any:
             ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")
             ctx.on("request", lambda r: None if is_local(r.url) else outside.append(r.url))
+            ctx.add_init_script(PHASES)
             return ctx
 
         warm = new_context()
@@ -188,10 +259,12 @@ def measure_store(name: str, env: dict[str, str], inputs: dict[str, str], runs: 
         for _ in range(runs):
             tab, seconds = open_explorer(warm, url)
             out["session_warm"].append(seconds)
+            out["phases_warm"].append(phases(tab))
             tab.close()
             cold = new_context()
             tab, seconds = open_explorer(cold, url)
             out["session_cold"].append(seconds)
+            out["phases_cold"].append(phases(tab))
             cold.close()
         print(  # at once: a later step that fails must not take these with it
             f"  {name}: erster Besuch {out['first_visit']:.2f} s; neue Sitzung (Cache warm) "
@@ -201,6 +274,8 @@ def measure_store(name: str, env: dict[str, str], inputs: dict[str, str], runs: 
             + " s",
             flush=True,
         )
+        for cache in ("warm", "cold"):
+            print(f"    Teile (Cache {cache}): {phase_line(out['phases_' + cache])}", flush=True)
 
         tab, _ = open_explorer(warm, url)
         built(tab)  # a widget used while the page still runs can lose its input
