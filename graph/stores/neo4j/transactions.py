@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import neo4j
-from neo4j import Driver, RoutingControl
+from neo4j import Driver
 from neo4j.exceptions import (
     AuthError,
     ConnectionPoolError,
@@ -39,6 +39,9 @@ Tx = neo4j.Transaction | neo4j.ManagedTransaction
 #: Attempts for one workflow transaction when Neo4j reports a transient error (a deadlock
 #: between concurrent submissions, say). The work is repeated from the start each time.
 ATTEMPTS = 8
+
+#: Attempts for one read (`Session.read`).
+READ_ATTEMPTS = 3
 
 #: What the driver raises when the store cannot be used now. A pool error too: right
 #: after a server restart, with many visitors at once, the driver may find no connection
@@ -111,16 +114,40 @@ class Session:
         except _OUTAGE as exc:
             raise StoreUnavailable(unavailable_message("Neo4j", exc)) from exc
 
+    def _session(self, *, read: bool = False) -> neo4j.Session:
+        """A session on the store's database; all of them share the driver's bookmark
+        manager, so a read sees the write before it also on a cluster."""
+        return self.driver.session(
+            database=self.database,
+            default_access_mode=neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS,
+            bookmark_manager=self.driver.execute_query_bookmark_manager,
+        )
+
     def read(self, query: str, **params: Any) -> list[neo4j.Record]:
-        with self.errors():
-            records, _, _ = self.driver.execute_query(
-                query, params, database_=self.database, routing_=RoutingControl.READ
-            )
-        return list(records)
+        """One read statement in an auto-commit transaction: one round trip (RUN and PULL
+        together) where a managed transaction (``execute_query``) needs BEGIN and COMMIT
+        too — at 2–3 reads per question that was a tenth of a question's time
+        (docs/performance.md). The driver retries no auto-commit transaction, so this
+        does it: a transient error a few times, a lost connection once (a restarted
+        server leaves dead connections in the pool) — not for the driver's 30 s window:
+        a visitor gets "nicht erreichbar" at once when the server is down."""
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                with self._session(read=True) as session:
+                    return list(session.run(query, params))
+            except TransientError:
+                if attempt == READ_ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
+            except _OUTAGE as exc:
+                if attempt == 0 and not isinstance(exc, AuthError | ConnectionPoolError):
+                    continue
+                raise StoreUnavailable(unavailable_message("Neo4j", exc)) from exc
+        raise AssertionError("unreachable")
 
     def read_tx(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         """``work`` in a managed read transaction (retried by the driver)."""
-        with self.errors(), self.driver.session(database=self.database) as session:
+        with self.errors(), self._session() as session:
             return session.execute_read(work)
 
     def run(self, query: str) -> None:
@@ -131,7 +158,7 @@ class Session:
     def autocommit(self, *queries: str) -> None:
         """Statements in auto-commit transactions, one after the other (what ``CALL … IN
         TRANSACTIONS`` needs)."""
-        with self.errors(), self.driver.session(database=self.database) as session:
+        with self.errors(), self._session() as session:
             for query in queries:
                 session.run(query).consume()
 
@@ -139,7 +166,7 @@ class Session:
         """``work`` in one explicit transaction, committed at its end; no retry."""
         with (
             self.errors(),
-            self.driver.session(database=self.database) as session,
+            self._session() as session,
             session.begin_transaction() as tx,
         ):
             result = work(tx)
@@ -155,7 +182,7 @@ class Session:
         for attempt in range(ATTEMPTS):
             try:
                 with (
-                    self.driver.session(database=self.database) as session,
+                    self._session() as session,
                     session.begin_transaction() as tx,
                 ):
                     result = work(tx)
