@@ -4,10 +4,12 @@ Streamlit session) browsing Start, the explorer, the questions, Mitmachen and th
 bounded time; 10 of them send a registration on the way.
 
 With ``--store neo4j`` the script starts its own Neo4j test server and, with
-``--outage``, stops it in the middle of the run and starts it again later: pages must
-show the German message meanwhile, registrations wait in the outbox, and everything is
-back (and delivered) after the restart. At the end every registration must be in the store
-exactly once and the outbox empty.
+``--outage``, stops it once the sessions are browsing (every one has shown a page, a
+quarter of the run at the earliest) and starts it again once a page has shown the outage
+message (a quarter later at the earliest) — conditions, not times, so that a busy machine
+gives the same result: pages must show the German message meanwhile, registrations wait
+in the outbox, and everything is back (and delivered) after the restart. At the end every
+registration must be in the store exactly once and the outbox empty.
 
     python bench/many_users.py --store embedded
     python bench/many_users.py --store neo4j --outage
@@ -218,7 +220,7 @@ async def drive(
             for n in range(sessions)
         ]
         if outage_plan is not None:
-            tasks.append(outage_plan(start, duration, outage))
+            tasks.append(outage_plan(start, duration, outage, figures, sessions))
         await asyncio.gather(*tasks)
         await shared.close()
         # after the run: one more visit to Mitmachen hands the outbox over, the start page
@@ -237,6 +239,15 @@ async def drive(
         await context.close()
         await browser.close()
     return figures
+
+
+async def until(condition: Any, *, at_least: float, at_most: float = 300) -> None:
+    """Wait ``at_least`` seconds and then until ``condition()`` holds (``at_most`` in
+    all: a condition that never comes ends the wait, and the run's checks tell)."""
+    t0 = time.monotonic()
+    await asyncio.sleep(at_least)
+    while not condition() and time.monotonic() - t0 < at_most:
+        await asyncio.sleep(0.5)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -268,12 +279,17 @@ def run(kind: str, sessions: int, submitters: int, duration: float, with_outage:
         )
     state: dict[str, Any] = {"server": server}
 
-    async def outage_plan(start: float, length: float, outage: Outage) -> None:
-        await asyncio.sleep(length * 0.25)
+    async def outage_plan(
+        start: float, length: float, outage: Outage, figures: Figures, sessions: int
+    ) -> None:
+        # by conditions, not by the clock alone (a busy machine takes longer for every
+        # page): the store goes away once the sessions are browsing, and comes back once
+        # a page has shown the outage message
+        await until(lambda: len(figures.times) >= sessions, at_least=length * 0.25)
         outage.down = True
         await asyncio.to_thread(state["server"].stop)
         print(f"  Neo4j gestoppt nach {time.monotonic() - start:.0f} s", flush=True)
-        await asyncio.sleep(length * 0.25)
+        await until(lambda: figures.outage_pages > 0, at_least=length * 0.25)
         state["server"] = await asyncio.to_thread(
             neo4j_server.start, tmp / "neo4j", neo_port, "kommunetz-load"
         )
