@@ -14,7 +14,7 @@ import pytest
 
 from graph.core.errors import Ambiguous, KommunetzError, NotFound
 from graph.core.store import GraphStore
-from graph.present import explore, view
+from graph.present import explore, layout, view
 from graph.stores.sqlite.store import EmbeddedStore
 from loaders.curated import read_curated
 from tests import mini_network as mini
@@ -176,6 +176,25 @@ def test_large_views_never_get_physics() -> None:
     assert data["options"]["physics"] == {"enabled": False}
     assert data["options"]["edges"]["arrows"]["to"]["enabled"] is False
     assert data["options"]["interaction"]["hideEdgesOnDrag"] is True
+
+
+def test_a_large_views_lines_carry_only_what_the_canvas_draws(
+    mini_graph: nx.MultiDiGraph,
+) -> None:
+    # the mini network (with uncertain and administrative links) padded past the limit
+    g = mini_graph.copy()
+    for i in range(view.LARGE_VIEW_NODES):
+        g.add_node(f"Topic:pad{i:05d}", type="Topic", key=f"pad{i:05d}", name=f"Thema {i}")
+    large = view.view_payload(g)
+    assert large["canvas_edges"] is True
+    small_nodes, small_edges = view.vis_data(
+        g, layout.positions(g), background=explore.background(g)
+    )
+    ends = [{k: e[k] for k in ("from", "to", "color", "dashes") if k in e} for e in small_edges]
+    assert large["edges"] == ends, "the same lines, colours and dashes, in the same order"
+    assert all(set(e) <= {"from", "to", "color", "dashes"} for e in large["edges"])
+    assert any(e.get("dashes") for e in large["edges"]) and any("color" in e for e in ends)
+    assert large["nodes"] == small_nodes, "the nodes are the same records"
 
 
 def test_legend_names_colour_and_shape() -> None:
