@@ -127,8 +127,8 @@ def warm_up() -> None:
             # the explorer's first view, as a new session opens it
             first = views.shown(data, ViewFilter(), None, 1)
             first.drawing(None)
-            first.node_rows()
-            first.relation_rows()
+            first.node_table()
+            first.relation_table()
             first.choices()
             views.filter_choices(data)
         except Exception:  # the page that needs the store says what is wrong

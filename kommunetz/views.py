@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import networkx as nx
+    import pandas as pd
 
     from graph.present.explore import GraphIndex, View, ViewFilter
     from graph.present.layout import Point
@@ -47,7 +48,7 @@ class Shown:
     background: set[str]
     data: Loaded
     _memo: dict[Any, Any] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def _once(self, key: Any, make: Any) -> Any:
         with self._lock:
@@ -86,6 +87,20 @@ class Shown:
         from graph.present.explore import relation_rows
 
         return self._once("relations", lambda: relation_rows(self.view.graph))
+
+    def node_table(self) -> pd.DataFrame:
+        """`node_rows` as the table the page shows: made once, not in every run (the two
+        tables of the Germany-scale default view, 1,500 nodes and 4,900 relationships, took
+        some 20 ms of every run on a loaded machine)."""
+        import pandas as pd
+
+        return self._once("node_table", lambda: pd.DataFrame(self.node_rows()))
+
+    def relation_table(self) -> pd.DataFrame:
+        """`relation_rows` as the table the page shows, made once."""
+        import pandas as pd
+
+        return self._once("relation_table", lambda: pd.DataFrame(self.relation_rows()))
 
     def choices(self) -> list[str]:
         """The nodes the details choice offers: all but the background, in reading order."""

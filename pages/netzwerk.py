@@ -413,9 +413,9 @@ tab_nodes, tab_edges = st.tabs(
     [f"Knoten ({format_int(n_nodes)})", f"Beziehungen ({format_int(n_edges)})"]
 )
 with tab_nodes:
-    st.dataframe(current.node_rows(), hide_index=True, width="stretch")
+    st.dataframe(current.node_table(), hide_index=True, width="stretch")
 with tab_edges:
-    st.dataframe(current.relation_rows(), hide_index=True, width="stretch")
+    st.dataframe(current.relation_table(), hide_index=True, width="stretch")
 
 # -- what changed ---------------------------------------------------------------------
 
