@@ -11,7 +11,9 @@ Loads the seeded synthetic network with all municipalities of the Destatis direc
 * **first visit after the server start**: opening Netzwerk erkunden until its graph is
   drawn (the graph is loaded once per server; reported, no target);
 * **new session**: a new tab opening Netzwerk erkunden until its graph is drawn — with
-  the browser's cache warm (a returning visitor) and cold (a new browser profile);
+  the browser's cache warm (a returning visitor) and cold (a new browser profile) — and
+  its parts (median seconds from the navigation: the page's first script run begins, the
+  graph's frame has loaded, the view has arrived in it, the run has ended, drawn);
 * **filter change** (a Land chosen) and **focus change** (a search) until the new
   picture is drawn;
 * **each Abfragen answer**: from the click on „Abfragen“ until the script run that
