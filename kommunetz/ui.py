@@ -108,33 +108,48 @@ def _inside_main_script(main_script: str) -> bool:
     return False
 
 
-def warm_up() -> None:
-    """Load the store and the graph (with its index and layout) in a background thread,
-    once per server process: the first visitor after a start then waits for the graph
+def warm_up() -> threading.Thread | None:
+    """Load the store and the graph (with its index and layout), the explorer's first
+    view and the questions' per-version data in a background thread, once per server
+    process: the first visitor after a start then waits for the graph
     while the navigation is already drawn, and every page after finds it cached. Errors
-    are left to the page that needs the store (it shows them in German)."""
+    are left to the page that needs the store (it shows them in German). Returns the
+    thread (None when it was started before)."""
     if _warming.is_set():
-        return
+        return None
     _warming.set()
     current = settings()
 
     def work() -> None:
         from graph.present.explore import ViewFilter
+        from graph.questions.metrics import network_metrics
+        from graph.questions.recommend import prepare
         from kommunetz import views
 
         try:
-            data = _loaded(current, _store(current).version())
-            # the explorer's first view, as a new session opens it
+            store = _store(current)
+            version = store.version()
+            # the explorer's first view, as a new session opens it: Stand heute
+            stand = resolve_stand(TODAY)
+            data = _loaded_as_of(current, version, stand)
             first = views.shown(data, ViewFilter(), None, 1)
             first.drawing(None)
             first.node_table()
             first.relation_table()
             first.choices()
             views.filter_choices(data)
+            # then what the questions compute once per data version, on the store they
+            # ask by default (Stand heute): the first partner suggestion and the first
+            # key figures after a start then take as long as every later one
+            questions = _as_of(current, stand)
+            prepare(questions)
+            network_metrics(questions)
         except Exception:  # the page that needs the store says what is wrong
             return
 
-    threading.Thread(target=work, name="kommunetz-warm-up", daemon=True).start()
+    thread = threading.Thread(target=work, name="kommunetz-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 _warming = threading.Event()

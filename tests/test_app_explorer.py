@@ -430,3 +430,30 @@ def test_stand_is_today_by_default_and_empty_is_all_times(app_store: GraphStore)
     assert metrics(at)["Knoten"] == everything.number_of_nodes() > expected.number_of_nodes()
     assert "Digitale Modellregion Soest" in set(at.dataframe[0].value["Name"])
     assert not [m for m in at.markdown if m.value.startswith("**Stand")]
+
+
+def test_the_warm_up_prepares_the_first_view_and_the_questions_of_stand_heute(
+    app_store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # what a new session and the first questions after a start use: the explorer's view
+    # of Stand heute (the default), and the cooperation graph and key figures of the store
+    # the questions ask by default — ready before anyone asks
+    import threading
+
+    from graph.core import cache
+    from graph.core.validity import TODAY, resolve_stand
+    from kommunetz import ui, views
+
+    monkeypatch.setattr(ui, "_warming", threading.Event())  # once per process: a new one
+    monkeypatch.setattr(views, "_views", type(views._views)())
+    thread = ui.warm_up()
+    assert thread is not None and ui.warm_up() is None, "once per process"
+    thread.join(timeout=APP_TIMEOUT)
+    assert not thread.is_alive()
+    current, stand = ui.settings(), resolve_stand(TODAY)
+    data = ui._loaded_as_of(current, app_store.version(), stand)  # the cached one
+    assert data.stand == stand
+    assert list(views._views) == [(data.version, id(data.graph), explore.ViewFilter(), None, 1)]
+    shown = views._views[next(iter(views._views))]
+    assert {"node_table", "relation_table", "choices"} <= set(shown._memo)
+    assert {"snapshot", "metrics"} <= set(cache._CACHE[ui._as_of(current, stand)])

@@ -123,6 +123,13 @@ class RecommendAnswer(Answer):
         return v.g
 
 
+def prepare(store: GraphStore) -> None:
+    """Compute what the suggestions need (the cooperation graph and the work index, once
+    per data version) ahead of the first question: at Germany scale that is seconds, and
+    the app does it in its warm-up after a start rather than in a person's first answer."""
+    snapshot(store)
+
+
 def recommend(
     store: GraphStore,
     actor: str | Entity,
