@@ -132,23 +132,16 @@ class Session:
         transient error a few times, a lost connection once (a restarted server leaves
         dead connections in the pool) — not for the driver's 30 s window: a visitor gets
         "nicht erreichbar" at once when the server is down."""
-        for attempt in range(READ_ATTEMPTS):
-            try:
-                with self._session(read=True) as session:
-                    return list(session.run(query, params))
-            except TransientError:
-                if attempt == READ_ATTEMPTS - 1:
-                    raise
-                time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
-            except _OUTAGE as exc:
-                if attempt == 0 and not isinstance(exc, AuthError | ConnectionPoolError):
-                    continue
-                raise StoreUnavailable(unavailable_message("Neo4j", exc)) from exc
-        raise AssertionError("unreachable")
+
+        def once() -> list[neo4j.Record]:
+            with self._session(read=True) as session:
+                return list(session.run(query, params))
+
+        return self._retried(READ_ATTEMPTS, once)
 
     def read_tx(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         """``work`` in a managed read transaction (retried by the driver)."""
-        with self.errors(), self._session() as session:
+        with self.errors(), self._session(read=True) as session:
             return session.execute_read(work)
 
     def run(self, query: str) -> None:
@@ -180,25 +173,30 @@ class Session:
         pool), not for the driver's 30 s window: the caller falls back to the outbox at
         once. An outage becomes `StoreUnavailable` (the commit may or may not have
         happened — callers rely on ids being idempotent)."""
-        for attempt in range(ATTEMPTS):
+
+        def once() -> T:
+            with self._session() as session, session.begin_transaction() as tx:
+                result = work(tx)
+                tx.commit()
+                return result
+
+        return self._retried(ATTEMPTS, once)
+
+    def _retried(self, attempts: int, once: Callable[[], T]) -> T:
+        """``once()`` again after a transient error (up to ``attempts`` in all, with a
+        growing pause) and after a lost connection once, at once: after a server restart
+        the pool may hand out a dead connection, which the driver then drops; a server
+        that is really down refuses the second attempt just as fast (a refused login is
+        no dead connection; a pool that had no connection free has already waited its
+        timeout). An outage becomes `StoreUnavailable`."""
+        for attempt in range(attempts):
             try:
-                with (
-                    self._session() as session,
-                    session.begin_transaction() as tx,
-                ):
-                    result = work(tx)
-                    tx.commit()
-                    return result
+                return once()
             except TransientError:
-                if attempt == ATTEMPTS - 1:
+                if attempt == attempts - 1:
                     raise
                 time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
             except _OUTAGE as exc:
-                # once more at once: after a server restart the pool may hand out a dead
-                # connection, which the driver then drops; a server that is really down
-                # refuses the second attempt just as fast
-                # (a refused login is no dead connection; a pool that had no connection
-                # free has already waited its timeout)
                 if attempt == 0 and not isinstance(exc, AuthError | ConnectionPoolError):
                     continue
                 raise StoreUnavailable(unavailable_message("Neo4j", exc)) from exc
