@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -151,12 +150,8 @@ def partners(store: GraphStore, actor: str | Entity, *, limit: int = 50) -> Part
     reasons = partner_reasons(a.id, qs.q_incidences(a.id))
     entities = {e.id: e for e, _ in reasons.values()}
     index = work_index(store)
-    shared = topic_sharers(index, a.id)
     # partners by topic only: thousands at Germany scale, so only the first ``limit``
-    weak = [b for b in shared if b not in reasons]
-    top = heapq.nsmallest(
-        max(0, limit), weak, key=lambda b: (-shared[b], index.actors[b].sort_key())
-    )
+    weak, top = topic_sharers(index, a.id, reasons.keys(), max(0, limit))
     for b in top:
         entities[b] = index.actors[b]
     mine = index.topics_of.get(a.id, {})
@@ -178,7 +173,7 @@ def partners(store: GraphStore, actor: str | Entity, *, limit: int = 50) -> Part
         for pid in entities
     ]
     found.sort(key=Partner.sort_key)
-    return PartnersAnswer(a, len(reasons) + len(weak), found[: max(0, limit)])
+    return PartnersAnswer(a, len(reasons) + weak, found[: max(0, limit)])
 
 
 def _reason_order(r: Reason) -> tuple[int, str, tuple[str, ...]]:

@@ -3,7 +3,6 @@ cooperations through which they do and their network memberships."""
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -102,12 +101,11 @@ def topic_members(
     # a topic key needs no look-up: the index knows every topic
     known = index.topic_entities.get(topic) if isinstance(topic, str) else None
     t = known or find_topic(store, topic)
-    counts = index.actors_on.get(t.key, {})
-    ids = [a for a in counts if not members_only or a in index.members]
-    # the first ``limit`` of thousands (a popular topic at Germany scale): a partial sort
-    top = heapq.nsmallest(
-        max(0, limit), ids, key=lambda a: (-counts[a], index.actors[a].sort_key())
-    )
+    # the first ``limit`` of thousands (a popular topic at Germany scale), in the
+    # index's order: most items first, then alphabetical
+    ranked = index.ranked_on.get(t.key, [])
+    ids = [a for a in ranked if a in index.members] if members_only else ranked
+    top = ids[: max(0, limit)]
     by_actor: dict[str, set[Involvement]] = {a: set() for a in top}
     for r in qs.q_actor_work(top, t.key) if top else []:
         by_actor[r.actor_id].add(Involvement(r.item, r.rel, r.role, r.sources))
