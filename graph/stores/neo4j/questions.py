@@ -13,6 +13,7 @@ properties, which `graph.core.membership.member` combines by the one membership 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from itertools import combinations
 from typing import Any
 
 import neo4j
@@ -149,9 +150,12 @@ def _by_key(labels: Sequence[str]) -> str:
     return f"CALL () {{ {found} }} RETURN {_ent('n')} AS node"
 
 
-#: A node by key, one statement per label and for both actor labels at once (an AGS
-#: could in principle also be an organisation's id).
-BY_KEY = {(label,): _by_key([label]) for label in PUBLIC_LABELS} | {ACTORS: _by_key(ACTORS)}
+#: A node by key: one statement per label and per combination of actor labels (an AGS
+#: could in principle also be an organisation's id, so a key is looked for under every
+#: label whose pattern it fits — in one round trip, not one per label).
+BY_KEY = {(label,): _by_key([label]) for label in PUBLIC_LABELS} | {
+    combo: _by_key(combo) for n in range(2, len(ACTORS) + 1) for combo in combinations(ACTORS, n)
+}
 
 #: Nodes of a label: all of them (False), or those of ``$keys`` by the index (True).
 NODES = {
@@ -196,13 +200,21 @@ INCIDENCES = {
 
 
 def _paths(la: str, lb: str, types: Sequence[str]) -> str:
+    """All shortest paths (up to ``$cap``) in one row: each path as its node ids and
+    relationship refs, and every node and relationship on them once. Equally short paths
+    share most of their nodes and steps — at Germany scale hundreds of paths over a few
+    dozen nodes — and a row per path sent them all again: most of the question's time."""
     return (
         f"MATCH {_match('a', la, 'a')}, {_match('b', lb, 'b')} "
         f"MATCH p = allShortestPaths((a)-[:{_types(types)}*..{MAX_HOPS}]-(b)) "
-        f"RETURN [n IN nodes(p) | {_ent('n')}] AS nodes, "
-        f"[r IN relationships(p) | {{rel: type(r), start: {_id('startNode(r)')}, "
-        f"end: {_id('endNode(r)')}, sources: r.sources, role: r.role}}] AS steps "
-        "LIMIT $cap"
+        "WITH p LIMIT $cap WITH collect(p) AS ps "
+        "CALL (ps) { UNWIND ps AS p UNWIND nodes(p) AS n WITH DISTINCT n "
+        f"RETURN collect({{id: {_id('n')}, node: {_ent('n')}}}) AS nodes }} "
+        "CALL (ps) { UNWIND ps AS p UNWIND relationships(p) AS r WITH DISTINCT r "
+        f"RETURN collect({{ref: elementId(r), rel: type(r), start: {_id('startNode(r)')}, "
+        f"end: {_id('endNode(r)')}, sources: r.sources, role: r.role}}) AS steps }} "
+        f"RETURN [p IN ps | [n IN nodes(p) | {_id('n')}]] AS paths, "
+        "[p IN ps | [r IN relationships(p) | elementId(r)]] AS refs, nodes, steps"
     )
 
 
@@ -400,15 +412,18 @@ class CypherQuestions:
         query = PATHS.get((la, lb, include_admin))
         if query is None or a_id == b_id:
             return []
+        found = self._read(query, a=ka, b=kb, cap=cap)
+        if not found:
+            return []
+        r = found[0]
+        nodes = {n["id"]: _entity(n["node"]) for n in r["nodes"]}
+        steps = {
+            s["ref"]: Step(s["rel"], s["start"], s["end"], sources_of(s["sources"]), s["role"])
+            for s in r["steps"]
+        }
         return [
-            RawPath(
-                tuple(_entity(n) for n in r["nodes"]),
-                tuple(
-                    Step(s["rel"], s["start"], s["end"], sources_of(s["sources"]), s["role"])
-                    for s in r["steps"]
-                ),
-            )
-            for r in self._read(query, a=ka, b=kb, cap=cap)
+            RawPath(tuple(nodes[n] for n in ns), tuple(steps[ref] for ref in refs))
+            for ns, refs in zip(r["paths"], r["refs"], strict=True)
         ]
 
     def q_actor_work(self, actor_ids: Sequence[str], topic_key: str | None) -> list[WorkRow]:
