@@ -15,8 +15,8 @@ from __future__ import annotations
 import heapq
 import weakref
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import pairwise
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from itertools import islice, pairwise
 from typing import Any
 
 import networkx as nx
@@ -266,26 +266,45 @@ class NxQuestions:
         self, actor_id: str | None, topic_key: str | None, limit: int
     ) -> tuple[int, list[WorkshopRow]]:
         g = self.graph()
+        rank = self._workshop_ranks(g)
+        about = self._workshops_about(g, topic_key) if topic_key is not None else None
         if actor_id is not None:
             if actor_id not in g:
                 return 0, []
-            chosen = {
+            chosen: Collection[str] = {
                 w
                 for _, w, rel in g.out_edges(actor_id, keys=True)
-                if rel in ("HOSTED", "ATTENDED") and self._type(g, w) == "Workshop"
+                if rel in ("HOSTED", "ATTENDED")
+                and self._type(g, w) == "Workshop"
+                and (about is None or w in about)
             }
+        elif about is not None:
+            chosen = about
+        else:  # every workshop: the ranks are in answer order already
+            chosen = rank
+        if chosen is rank:
+            top = list(islice(rank, max(0, limit)))
         else:
-            chosen = set(self._all_workshops(g))
-        if topic_key is not None:
-            t = node_id("Topic", topic_key)
-            about = set(self._items_about(g, t, ["Workshop"])) if t in g else set()
-            chosen &= about
-        rank = self._workshop_ranks(g)
-        top = heapq.nsmallest(max(0, limit), chosen, key=rank.__getitem__)
-        return len(chosen), [self._workshop_row(g, w) for w in top]
+            top = heapq.nsmallest(max(0, limit), chosen, key=rank.__getitem__)
+        rows: dict[str, WorkshopRow] = _aux(g).setdefault("workshop_rows", {})
+        out = []
+        for w in top:
+            # a row is the same for every request of this graph (frozen), and the newest
+            # workshops are in most answers: built once each
+            row = rows.get(w)
+            if row is None:
+                row = rows[w] = self._workshop_row(g, w)
+            out.append(row)
+        return len(chosen), out
 
-    def _all_workshops(self, g: nx.MultiDiGraph) -> list[str]:
-        return list(self._workshop_ranks(g))
+    def _workshops_about(self, g: nx.MultiDiGraph, topic_key: str) -> set[str]:
+        """The workshops about a topic, once per topic and graph: a topic has thousands of
+        items, few of them workshops."""
+        t = node_id("Topic", topic_key)
+        about: dict[str, set[str]] = _aux(g).setdefault("workshops_about", {})
+        if t not in about:
+            about[t] = set(self._items_about(g, t, ["Workshop"])) if t in g else set()
+        return about[t]
 
     def _workshop_ranks(self, g: nx.MultiDiGraph) -> dict[str, int]:
         """Every workshop's place in the answer order (newest first, undated last, then
