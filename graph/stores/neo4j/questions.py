@@ -185,6 +185,9 @@ MEMBERSHIPS = (
 
 _INCIDENCE = f"[r:{_types(INCIDENCE_RELS)}]"
 _HUB = _labels(INCIDENCE_HUBS)
+#: The incidences around an actor in one row: each as the ids of its actor and hub with
+#: the relationship's type, sources and role, and every node on them once (a hub has many
+#: actors, an actor many hubs: a row per incidence sent the same nodes again and again).
 INCIDENCES = {
     label: (
         f"MATCH {_match('a', label, 'key')} "
@@ -192,8 +195,11 @@ INCIDENCES = {
         f"MATCH (a)-[:{_types(INCIDENCE_RELS)}]->(h:{_HUB}) RETURN h "
         "UNION RETURN a AS h } "
         f"MATCH (x{_ACTOR})-{_INCIDENCE}->(h) "
-        f"RETURN {_ent('x')} AS actor, {_ent('h')} AS hub, type(r) AS rel, "
-        "r.sources AS sources, r.role AS role"
+        "WITH collect({x: x, h: h, rel: type(r), sources: r.sources, role: r.role}) AS rows "
+        "CALL (rows) { UNWIND rows AS row UNWIND [row.x, row.h] AS n WITH DISTINCT n "
+        f"RETURN collect({{id: {_id('n')}, node: {_ent('n')}}}) AS nodes }} "
+        f"RETURN [row IN rows | [{_id('row.x')}, {_id('row.h')}, row.rel, row.sources, "
+        "row.role]] AS incidences, nodes"
     )
     for label in ACTORS
 }
@@ -395,15 +401,13 @@ class CypherQuestions:
         label, key = split_node_id(actor_id)
         if label not in INCIDENCES:
             return []
+        found = self._read(INCIDENCES[label], key=key)
+        if not found:
+            return []
+        nodes = {n["id"]: _entity(n["node"]) for n in found[0]["nodes"]}
         return [
-            Incidence(
-                _entity(r["actor"]),
-                _entity(r["hub"]),
-                r["rel"],
-                sources_of(r["sources"]),
-                r["role"],
-            )
-            for r in self._read(INCIDENCES[label], key=key)
+            Incidence(nodes[x], nodes[h], rel, sources_of(sources), role)
+            for x, h, rel, sources, role in found[0]["incidences"]
         ]
 
     def q_paths(self, a_id: str, b_id: str, include_admin: bool, cap: int) -> list[RawPath]:
@@ -427,18 +431,21 @@ class CypherQuestions:
         ]
 
     def q_actor_work(self, actor_ids: Sequence[str], topic_key: str | None) -> list[WorkRow]:
+        recs = self._read(
+            ACTOR_WORK[topic_key is not None], topic=topic_key, **_keys_by_label(actor_ids)
+        )
+        # about one topic, every row names the same one: made into an entity once
+        one = _entity(recs[0]["topic"]) if topic_key is not None and recs else None
         return [
             WorkRow(
                 r["actor"],
                 _entity(r["item"]),
                 r["rel"],
-                _entity(r["topic"]),
+                one or _entity(r["topic"]),
                 sources_of(r["sources"]),
                 r["role"],
             )
-            for r in self._read(
-                ACTOR_WORK[topic_key is not None], topic=topic_key, **_keys_by_label(actor_ids)
-            )
+            for r in recs
         ]
 
     def q_workshops(
