@@ -266,8 +266,12 @@ _BY_TOPIC = "WHERE $topic IS NULL OR EXISTS { (w)-[:ABOUT]->(:Topic {id: $topic}
 
 
 def _workshops(match: str) -> str:
-    return f"{match} {_BY_TOPIC} WITH count(DISTINCT w) AS total {match} {_BY_TOPIC} " + (
-        _WORKSHOP_ROWS
+    """The workshops ``match`` finds, counted and the newest of them read in one pass (it
+    was matched twice: once to count, once to sort)."""
+    return (
+        f"{match} {_BY_TOPIC} WITH collect(DISTINCT w) AS ws "
+        "UNWIND ws AS w WITH size(ws) AS total, w "  # none found: no row, and total 0
+        + _WORKSHOP_ROWS
     )
 
 
