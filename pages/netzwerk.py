@@ -23,6 +23,8 @@ GRAPH_HEIGHT = 620
 MAX_DETAIL_CHOICES = 3000
 
 FOCUS, DEPTH, CANDIDATES = "kn_focus", "kn_depth", "kn_candidates"
+#: Whether the text equivalent's tables are open (they are sent only then).
+TEXT_TABLES = "kn_tables"
 #: A node the user asked for (address, search) that is not in the network as of the Stand.
 OUTSIDE = "kn_outside"
 #: Layout choices: None = by size (force layout for small views, map for large ones).
@@ -408,14 +410,23 @@ if chosen_node is not None:
 # -- text equivalent ------------------------------------------------------------------
 
 st.subheader("Textfassung", anchor=False)
-st.caption("Dieselben Knoten und Beziehungen wie in der Grafik, als Tabellen.")
-tab_nodes, tab_edges = st.tabs(
-    [f"Knoten ({format_int(n_nodes)})", f"Beziehungen ({format_int(n_edges)})"]
+st.caption(
+    f"Dieselben {format_int(n_nodes)} Knoten und {format_int(n_edges)} Beziehungen wie in "
+    "der Grafik, als Tabellen."
 )
-with tab_nodes:
-    st.dataframe(current.node_table(), hide_index=True, width="stretch")
-with tab_edges:
-    st.dataframe(current.relation_table(), hide_index=True, width="stretch")
+# Sent only when opened: at Germany scale the two tables were 600 KB of a new session's
+# 1.6 MB, for a part of the page most visitors never open. The label stays the same for
+# every view (it is part of the expander's identity), so it stays open across filters.
+text_part = st.expander("Tabellen anzeigen", key=TEXT_TABLES, on_change="rerun")
+if text_part.open:
+    with text_part:
+        tab_nodes, tab_edges = st.tabs(
+            [f"Knoten ({format_int(n_nodes)})", f"Beziehungen ({format_int(n_edges)})"]
+        )
+        with tab_nodes:
+            st.dataframe(current.node_table(), hide_index=True, width="stretch")
+        with tab_edges:
+            st.dataframe(current.relation_table(), hide_index=True, width="stretch")
 
 # -- what changed ---------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from graph.core.records import Batch, Node, Ref, Rel
 from graph.core.store import GraphStore
 from graph.present import explore, view
+from graph.present.text import format_int
 from graph.present.view import component_files
 from kommunetz.safe_text import md
 from loaders.curated import read_curated
@@ -51,10 +52,14 @@ def app_store(
     store.close()
 
 
-def open_page(page: str, **query: str) -> AppTest:
+def open_page(page: str, query: dict[str, str] | None = None, *, tables: bool = True) -> AppTest:
+    """``page`` run once (with ``query`` in its address); on the explorer with its text
+    tables open (``tables``), as a person opens them (they are sent only then)."""
     at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
     at.switch_page(page)
-    for key, value in query.items():
+    if tables:
+        at.session_state["kn_tables"] = True
+    for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -64,7 +69,7 @@ def open_page(page: str, **query: str) -> AppTest:
 def open_all_times(page: str, **query: str) -> AppTest:
     """The page with the "Stand" field emptied: everything on record, as the store counts
     it (the page's default is today, see the test of that default)."""
-    at = open_page(page, **query)
+    at = open_page(page, query)
     at.sidebar.text_input(key="kn_stand").set_value("").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -118,6 +123,31 @@ def test_start_page(app_store: GraphStore) -> None:
         "Netzwerk erkunden",
     ]
     assert links[0].proto.page.endswith("mitmachen")
+
+
+def test_the_text_tables_are_sent_when_opened(app_store: GraphStore) -> None:
+    # a new session gets the picture and how many rows the tables hold, not the rows:
+    # at Germany scale they were 600 KB of its 1.6 MB
+    at = open_page("pages/netzwerk.py", tables=False)
+    shown = metrics(at)
+    assert not at.dataframe
+    (closed,) = [e for e in at.get("expander") if e.proto.label == "Tabellen anzeigen"]
+    assert not closed.proto.expanded
+    caption = [c.value for c in at.caption if c.value.startswith("Dieselben ")]
+    assert caption == [
+        f"Dieselben {format_int(shown['Knoten'])} Knoten und "
+        f"{format_int(shown['Beziehungen'])} Beziehungen wie in "
+        "der Grafik, als Tabellen."
+    ]
+    at.session_state["kn_tables"] = True  # what a click on it (or Enter) sends
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    nodes_table, edges_table = at.dataframe
+    assert len(nodes_table.value) == shown["Knoten"]
+    assert len(edges_table.value) == shown["Beziehungen"]
+    at.sidebar.multiselect(key="kn_states").set_value(["01"]).run()
+    assert len(at.dataframe) == 2, "open for the next view too"
+    assert len(at.dataframe[0].value) == metrics(at)["Knoten"] < shown["Knoten"]
 
 
 def test_explorer_shows_the_network_as_picture_and_tables(app_store: GraphStore) -> None:
@@ -231,7 +261,7 @@ def test_ambiguous_and_unknown_names(app_store: GraphStore) -> None:
 
 def test_focus_from_the_address(app_store: GraphStore) -> None:
     # as of today (the default) the pilot has ended: the page says so and offers all times
-    at = open_page("pages/netzwerk.py", fokus="Network:net-modellkommune")
+    at = open_page("pages/netzwerk.py", {"fokus": "Network:net-modellkommune"})
     assert at.subheader[0].value == md("Gesamtes Netzwerk")
     warning = at.warning[0].value
     assert warning.startswith("„Modellkommune E") and "gehört zum Stand heute (" in warning
@@ -241,7 +271,7 @@ def test_focus_from_the_address(app_store: GraphStore) -> None:
     assert at.sidebar.text_input(key="kn_stand").value == ""
     assert at.subheader[0].value == md("Umgebung von Modellkommune E-Government (Tiefe 1)")
     assert not at.warning
-    at = open_page("pages/netzwerk.py", fokus="Project:gibt-es-nicht")
+    at = open_page("pages/netzwerk.py", {"fokus": "Project:gibt-es-nicht"})
     assert at.subheader[0].value == md("Gesamtes Netzwerk")
 
 
@@ -260,7 +290,7 @@ def test_user_text_is_escaped_on_the_page(app_store: GraphStore) -> None:
             ],
         )
     )
-    at = open_page("pages/netzwerk.py", fokus="Organisation:org-evil")
+    at = open_page("pages/netzwerk.py", {"fokus": "Organisation:org-evil"})
     text = markdown(at)
     assert f"### {md(EVIL)}" in text and md(EVIL).startswith("\\<img src\\=x onerror")
     assert "<img" not in text.replace("\\<img", "")

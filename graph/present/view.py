@@ -37,6 +37,7 @@ import orjson
 import pyvis
 from pyvis.network import Network
 
+from graph.core.cache import gc_paused
 from graph.core.errors import InvalidInput, KommunetzError
 from graph.core.model import ADMINISTRATIVE_RELS, REL_TYPES
 from graph.core.nodes import node_state
@@ -259,8 +260,8 @@ def vis_data(
     carries only what differs: label, tooltip, position (the start for physics), and marks
     for the focus, the background, uncertain facts and ``changed`` nodes (node id → how
     it changed between two dates). Without ``edge_objects`` (a large view, whose lines
-    `templates/edges.js` draws) an edge is only its ends, colour and dashes: no id and no
-    tooltip, which no line on the canvas shows — a third less data at 30,000 edges.
+    `templates/edges.js` draws) the edges are groups of line ends by style
+    (`_canvas_lines`): no id and no tooltip, which no line on the canvas shows.
     """
     if background is None:
         background = explore.background(g)
@@ -326,6 +327,8 @@ def vis_data(
     # and Hamburg around it. (Selected nodes are drawn on top by vis-network itself.)
     order = sorted(range(len(nodes)), key=layers.__getitem__)
     nodes = [nodes[i] for i in order]
+    if not edge_objects:
+        return nodes, _canvas_lines(g, nodes, background)
     edges: list[dict[str, Any]] = []
     edge: dict[str, Any]
     plain = {rtype: text.relation_name(rtype) for rtype in REL_TYPES}
@@ -335,14 +338,6 @@ def vis_data(
             continue  # 11,000 lines to 16 Land centres would hide everything else
         for b, keydict in nbrs.items():
             for rtype, attrs in keydict.items():
-                if not edge_objects:
-                    edge = {"from": a, "to": b}
-                    if ("inferred" in attrs or "confidence" in attrs) and text.flags(attrs):
-                        edge["dashes"] = True
-                    if rtype in ADMINISTRATIVE_RELS:
-                        edge["color"] = ADMIN_EDGE_COLOUR
-                    edges.append(edge)
-                    continue
                 i += 1
                 edge = {"id": i, "from": a, "to": b}
                 # the common case (no role, no date, none of the props `text.flags` reads)
@@ -362,6 +357,42 @@ def vis_data(
                     edge["color"] = ADMIN_EDGE_COLOUR
                 edges.append(edge)
     return nodes, edges
+
+
+def _canvas_lines(
+    g: nx.MultiDiGraph, nodes: list[dict[str, Any]], background: set[str]
+) -> list[dict[str, Any]]:
+    """A large view's relationships as `templates/edges.js` draws them: one group per
+    colour and dash style (in the order of their first relationship), each with the ends
+    of its lines as positions in ``nodes`` (``[from, to, from, to, …]``). Numbers instead
+    of two node ids and two keys per line: 30,000 lines are 0.3 MB of JSON instead of
+    1.8 MB, for the server to write and the browser to read."""
+    at = {node["id"]: k for k, node in enumerate(nodes)}
+    groups: dict[tuple[str | None, bool], list[int]] = {}
+    plain: list[int] | None = None  # the common style, looked up once
+    admin = ADMINISTRATIVE_RELS
+    for a, nbrs in g._succ.items():
+        if a in background:
+            continue  # as in `vis_data`
+        ia = at[a]
+        for b, keydict in nbrs.items():
+            ib = at[b]
+            for rtype, attrs in keydict.items():
+                dashes = ("inferred" in attrs or "confidence" in attrs) and bool(text.flags(attrs))
+                colour = ADMIN_EDGE_COLOUR if rtype in admin else None
+                if colour is None and not dashes:
+                    if plain is None:
+                        plain = groups.setdefault((None, False), [])
+                    ends = plain
+                else:
+                    ends = groups.setdefault((colour, dashes), [])
+                ends.append(ia)
+                ends.append(ib)
+    return [
+        {"color": colour, "dashes": dashes, "ends": ends}
+        for (colour, dashes), ends in groups.items()
+        if ends
+    ]
 
 
 def _edge_title(rtype: str, attrs: Mapping[str, Any]) -> str:
@@ -459,10 +490,13 @@ def render_html(
     if not _HEIGHT.match(height):
         raise KommunetzError(f"Ungültige Höhe „{height}“ (z. B. 600px).")
     n_nodes, n_edges = g.number_of_nodes(), explore.count_edges(g)
-    payload = view_payload(
-        g, focus=focus, positions=positions, background=background, physics=physics
-    )
-    payload["tables"] = _tables(g) if tables else None
+    with gc_paused():  # 100,000 short-lived records at 10,000 nodes: see `view_payload`
+        payload = view_payload(
+            g, focus=focus, positions=positions, background=background, physics=physics
+        )
+        payload["tables"] = _tables(g) if tables else None
+        data = json_for_html(payload)
+        del payload
     vis_js, vis_css = vis_assets()
     summary = summary_line(g)
     return _ENV.get_template("view.html.j2").render(
@@ -475,7 +509,7 @@ def render_html(
         standalone=standalone,
         node_count=n_nodes,
         edge_count=n_edges,
-        payload=_Safe(json_for_html(payload)),
+        payload=_Safe(data),
         vis_js=_Safe(vis_js),
         vis_css=_Safe(vis_css),
         edges_js=_Safe(edges_js()),
@@ -494,17 +528,26 @@ def view_payload(
     """What vis-network needs to draw ``g``: nodes, edges, options and the focus (see
     `render_html` for the arguments; ``changed`` as in `vis_data`). Plain JSON data:
     labels and tooltips are text."""
-    if positions is None:
-        positions = layout.positions(g)
     n_nodes = g.number_of_nodes()
     if physics is None:
         physics = n_nodes <= PHYSICS_MAX_NODES
     physics = physics and 0 < n_nodes <= PHYSICS_LIMIT
     focus = focus if focus in g else None
     large = n_nodes > LARGE_VIEW_NODES
-    nodes, edges = vis_data(
-        g, positions, focus=focus, background=background, changed=changed, edge_objects=not large
-    )
+    # Python's cyclic collector paused: a 10,000-node view allocates some 100,000 records
+    # and tuples, none in a cycle, and the collector walked the whole graph (its attribute
+    # dicts are old objects) every few thousand of them — a seventh of the build.
+    with gc_paused():
+        if positions is None:
+            positions = layout.positions(g)
+        nodes, edges = vis_data(
+            g,
+            positions,
+            focus=focus,
+            background=background,
+            changed=changed,
+            edge_objects=not large,
+        )
     # pyvis's Network holds the lists as it would after add_node/add_edge (see above)
     net = Network(directed=True, cdn_resources="in_line")
     net.nodes, net.edges = nodes, edges

@@ -7,26 +7,32 @@
 // line; the text equivalent lists them all). What they keep: colours, dashes for uncertain
 // relationships, and the lines of the selected node highlighted, as vis-network does.
 // Used by the explorer's component (graph.js) and the standalone page (view.html.j2).
-window.kommunetzEdges = function (network, edges, options) {
+// The lines come in groups by style (graph.present.view._canvas_lines), each group's ends as
+// positions in the view's node list: [from, to, from, to, ...].
+window.kommunetzEdges = function (network, groups, nodeRecords, options) {
   "use strict";
   var base = options.edges.color.color;
   var highlight = options.edges.color.highlight;
   var width = options.edges.width || 1;
-  var groups = {};   // colour and dashes -> edges, one path each
-  var byNode = {};   // node id -> its edges, for the highlight
-  edges.forEach(function (e) {
-    var style = (e.color || base) + (e.dashes ? "|dash" : "");
-    (groups[style] = groups[style] || { color: e.color || base, dashes: !!e.dashes, edges: [] })
-      .edges.push(e);
-    (byNode[e.from] = byNode[e.from] || []).push(e);
-    (byNode[e.to] = byNode[e.to] || []).push(e);
+  var ids = nodeRecords.map(function (n) { return n.id; });
+  var byNode = {};   // node id -> the ends of its lines (ids, in pairs), for the highlight
+  var styled = groups.map(function (g) {
+    var ends = new Array(g.ends.length);
+    for (var i = 0; i < g.ends.length; i += 2) {
+      var a = ids[g.ends[i]], b = ids[g.ends[i + 1]];
+      ends[i] = a;
+      ends[i + 1] = b;
+      (byNode[a] = byNode[a] || []).push(a, b);
+      (byNode[b] = byNode[b] || []).push(a, b);
+    }
+    return { color: g.color || base, dashes: !!g.dashes, ends: ends };
   });
   var nodes = network.body.nodes;
 
-  function stroke(ctx, list, colour, dashes, lineWidth) {
+  function stroke(ctx, ends, colour, dashes, lineWidth) {
     ctx.beginPath();
-    for (var i = 0; i < list.length; i++) {
-      var a = nodes[list[i].from], b = nodes[list[i].to];
+    for (var i = 0; i < ends.length; i += 2) {
+      var a = nodes[ends[i]], b = nodes[ends[i + 1]];
       if (!a || !b) { continue; }
       ctx.moveTo(a.x, a.y);
       ctx.lineTo(b.x, b.y);
@@ -41,10 +47,7 @@ window.kommunetzEdges = function (network, edges, options) {
     ctx.save();
     // never thinner than a third of a screen pixel, as vis-network draws its edges
     var lineWidth = Math.max(width, 0.3 / network.getScale());
-    Object.keys(groups).forEach(function (k) {
-      var g = groups[k];
-      stroke(ctx, g.edges, g.color, g.dashes, lineWidth);
-    });
+    styled.forEach(function (g) { stroke(ctx, g.ends, g.color, g.dashes, lineWidth); });
     network.getSelectedNodes().forEach(function (id) {
       stroke(ctx, byNode[id] || [], highlight, false, 2 * lineWidth);
     });

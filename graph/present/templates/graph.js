@@ -119,7 +119,7 @@
     // a large view's relationships as lines on the canvas (edges.js), not as edge objects
     var edges = new vis.DataSet(payload.canvas_edges ? [] : payload.edges);
     network = new vis.Network(container, { nodes: nodes, edges: edges }, payload.options);
-    if (payload.canvas_edges) { window.kommunetzEdges(network, payload.edges, payload.options); }
+    if (payload.canvas_edges) { window.kommunetzEdges(network, payload.edges, payload.nodes, payload.options); }
     window.kommunetzNetwork = network;
     var view = args.view;
     network.once("afterDrawing", function () {
