@@ -172,8 +172,7 @@ def _tied(
     (the hub too, unless it is an item) to every other one."""
     out: set[str] = set()
     for hub, kind, members in groups:
-        tied = set(members) if kind == "item" else {hub, *members}
-        tied.intersection_update(actors)
+        tied = {a for a in (members if kind == "item" else (*members, hub)) if a in actors}
         if len(tied) > 1:
             out |= tied
     return frozenset(out)
