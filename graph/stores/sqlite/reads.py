@@ -14,6 +14,7 @@ The questions that already have the whole graph keep reading it (`NxQuestions`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,7 +22,7 @@ import networkx as nx
 
 from graph.core.cache import VersionCache
 from graph.core.membership import Member, member_networks, memberships
-from graph.core.model import PUBLIC_LABELS, node_id
+from graph.core.model import PUBLIC_LABELS
 from graph.core.nodes import Entity, stored_entity
 from graph.core.nxgraph import NodeRow, RelRow, build_graph
 from graph.core.programmes import BODY_RELS, participations
@@ -101,18 +102,18 @@ class SqlQuestions(NxQuestions):
     # -- once per data version: the work index and the cooperation graph ----------------------
 
     def q_work_index(self) -> list[tuple[Entity, tuple[tuple[str, int], ...]]]:
-        query = sql.work_counts(len(WORK_RELS), len(ACTORS), len(WORK_ITEMS))
+        query = sql.work_rows(len(WORK_RELS), len(ACTORS), len(WORK_ITEMS))
         with self.database.read() as db:
-            rows = db.execute(query, (*WORK_RELS, *ACTORS, *WORK_ITEMS)).fetchall()
-        actors: dict[str, Entity] = {}
-        counts: dict[str, list[tuple[str, int]]] = {}
-        for label, key, props, topic, n in rows:
-            nid = node_id(label, key)
-            if nid not in actors:
-                actors[nid] = stored_entity(label, key, loads(props))
-                counts[nid] = []
-            counts[nid].append((str(topic), int(n)))
-        return [(actors[a], tuple(sorted(c))) for a, c in counts.items()]
+            counts = Counter(db.execute(query, (*WORK_RELS, *ACTORS, *WORK_ITEMS)).fetchall())
+            nodes = db.execute(sql.select_nodes(len(ACTORS)), ACTORS).fetchall()
+        topics: dict[tuple[str, str], list[tuple[str, int]]] = {}
+        for (label, key, topic), n in counts.items():
+            topics.setdefault((label, key), []).append((str(topic), n))
+        return [
+            (stored_entity(label, key, loads(props)), tuple(sorted(topics[(label, key)])))
+            for label, key, props in nodes
+            if (label, key) in topics
+        ]
 
     def q_actor_facts(self) -> list[tuple[Entity, dict[str, Any]]]:
         with self.database.read() as db:
