@@ -94,6 +94,13 @@ _CACHE: weakref.WeakKeyDictionary[Any, dict[str, tuple[int, Any]]] = weakref.Wea
 _CACHE_LOCK = threading.Lock()
 
 
+def cached(store: Any, name: str, version: int) -> Any | None:
+    """What `per_version` keeps for ``store`` and ``name`` at ``version``, or None."""
+    with _CACHE_LOCK:
+        hit = _CACHE.get(store, {}).get(name)
+    return hit[1] if hit is not None and hit[0] == version else None
+
+
 def per_version(store: Any, name: str, build: Callable[[Any, int], T]) -> T:
     """``build(store, version)``, computed once per store object and data version
     (``store.version()``) and kept until the data changes."""

@@ -38,7 +38,7 @@ from graph.core.nodes import Entity
 from graph.core.store import GraphStore
 from graph.present.text import format_int
 from graph.questions.answer import Answer, Row, ViewBuilder
-from graph.questions.cooperation import ActorInfo, Snapshot, snapshot
+from graph.questions.cooperation import ActorInfo, Snapshot, around, snapshot
 from graph.questions.resolve import find_actor, find_topic
 
 TOPIC_POINTS, TOPIC_MAX = 3, 5
@@ -142,7 +142,7 @@ def recommend(
     ``topics`` are the interests to match (a newcomer names them); without them the
     topics the actor already works on are used."""
     target = find_actor(store, actor)
-    snap = snapshot(store)
+    snap = around(store, target.id)
     me = snap.actors.get(target.id)
     if me is None:
         raise QueryError(f"{target.describe()} ist nicht im Kooperationsgraphen.")
@@ -198,8 +198,10 @@ def _explain(
     interests: set[str],
     my_partners: dict[str, int],
 ) -> Recommendation:
+    # my partners that are theirs (a tie is stored both ways): `around` holds the partner
+    # maps of my partners, not of every candidate
     common = sorted(
-        (snap.actors[p].entity for p in snap.partners.get(other.entity.id, {}) if p in my_partners),
+        (snap.actors[p].entity for p in my_partners if other.entity.id in snap.partners.get(p, {})),
         key=Entity.sort_key,
     )
     parts = tuple(

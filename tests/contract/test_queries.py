@@ -11,14 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from graph.core.errors import Ambiguous, NotFound, QueryError
+from graph.core.cache import cached
+from graph.core.errors import Ambiguous, KommunetzError, NotFound, QueryError
 from graph.core.records import Batch, Node
 from graph.core.store import GraphStore
 from graph.present.csv import to_csv
+from graph.questions.cooperation import snapshot
 from graph.questions.metrics import network_metrics
 from graph.questions.partners import partners
 from graph.questions.paths import connections
 from graph.questions.recommend import recommend
+from graph.questions.rows import question_reads
 from graph.questions.shared_topics import shared_topics
 from graph.questions.topic import topic_members
 from graph.questions.workshops import workshops
@@ -303,6 +306,30 @@ def test_all_workshops_newest_first_inferred_ones_flagged(curated: GraphStore) -
 
 
 # -- (6) ---------------------------------------------------------------------------------
+
+
+def test_recommendations_around_an_actor_are_those_of_the_whole_graph(
+    curated: GraphStore,
+) -> None:
+    """Every actor of the curated data (members through the Bewerbergemeinschaft,
+    partners, programmes): the suggestions from its partners and theirs
+    (`cooperation.around`, before the snapshot) are those from the whole snapshot."""
+    actors = sorted(a.key for a, _ in question_reads(curated).q_actor_facts())
+
+    def answers() -> list[object]:
+        out: list[object] = []
+        for a in actors:
+            try:
+                out.append(recommend(curated, a, limit=50).as_dict())
+            except KommunetzError as exc:
+                out.append(str(exc))
+        return out
+
+    before = answers()
+    assert cached(curated, "snapshot", curated.version()) is None
+    snapshot(curated)
+    assert answers() == before
+    assert sum(isinstance(a, dict) and a["existing_partners"] > 0 for a in before) > 10
 
 
 def test_recommendations_for_a_newcomer_by_ags(curated: GraphStore) -> None:

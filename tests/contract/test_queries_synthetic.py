@@ -13,14 +13,17 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from graph.core.cache import cached
 from graph.core.model import ADMINISTRATIVE_RELS, node_id
 from graph.core.records import Batch
 from graph.core.stats import graph_stats
 from graph.core.store import GraphStore
+from graph.questions.cooperation import around, snapshot
 from graph.questions.metrics import network_metrics
 from graph.questions.partners import partners
 from graph.questions.paths import connections
 from graph.questions.recommend import recommend
+from graph.questions.resolve import find_actor
 from graph.questions.shared_topics import shared_topics
 from graph.questions.topic import topic_members
 from graph.questions.workshops import workshops
@@ -200,6 +203,36 @@ def test_recommendations_and_metrics(stores: tuple[GraphStore, GraphStore], samp
         neo.pop(volatile)
     assert embedded == neo
     assert embedded["actors"] > 50
+
+
+def _fresh(store: GraphStore) -> GraphStore:
+    """A new object for ``store``'s data: nothing cached, as in a new process."""
+    if isinstance(store, EmbeddedStore):
+        return EmbeddedStore(store.path)
+    assert isinstance(store, Neo4jStore)
+    return Neo4jStore(store.driver, store.database)
+
+
+def test_recommendations_before_the_cooperation_graph_are_those_after_it(
+    stores: tuple[GraphStore, GraphStore], sample: dict
+) -> None:
+    """Without the snapshot a suggestion reads only the actor's partners and theirs
+    (`cooperation.around`): the same answers and the same candidates as with it."""
+    actors = [key(a) for a in sample["actors"]]
+    for store in stores:
+        fresh = _fresh(store)
+        before = [recommend(fresh, a).as_dict() for a in actors]
+        assert cached(fresh, "snapshot", fresh.version()) is None  # answered around them
+        ids = [a.id for a in (find_actor(fresh, k) for k in actors)]
+        ego = [around(fresh, i) for i in ids]
+        whole = snapshot(fresh)
+        assert [recommend(fresh, a).as_dict() for a in actors] == before
+        for i, snap in zip(ids, ego, strict=True):
+            assert snap.active == whole.active
+            assert snap.partners.get(i) == whole.partners.get(i)
+        assert any(whole.partners.get(i) for i in ids)  # the sample has actors with partners
+        if isinstance(fresh, EmbeddedStore):
+            fresh.close()
 
 
 def test_generator_is_seeded() -> None:

@@ -340,26 +340,39 @@ class NxQuestions:
     def q_tie_groups(self) -> list[tuple[str, str, tuple[str, ...]]]:
         g = self.graph()
         node = g._node
-        out = []
-        for h, d in node.items():
-            kind = d["type"]
-            if kind not in HUB_ITEMS and kind not in ACTOR_LABELS:
-                continue
-            at: dict[str, set[str]] = {}
-            for x, keys in g._pred[h].items():
-                if node[x]["type"] not in ACTOR_LABELS:
-                    continue
-                for rel in keys:
-                    if kind in HUB_ITEMS and rel in HUB_RELS:
-                        at.setdefault("item", set()).add(x)
-                    elif kind == "Organisation" and rel == "MEMBER_OF":
-                        at.setdefault("members", set()).add(x)
-                    elif kind in ACTOR_LABELS and rel == "PARTNER_OF":
-                        at.setdefault("partners", set()).add(x)
-            for group, actors in at.items():
-                if group != "item" or len(actors) > 1:
-                    out.append((h, group, tuple(sorted(actors))))
-        return out
+        return tie_groups(
+            (h, d["type"], rel, x)
+            for h, d in node.items()
+            if d["type"] in HUB_ITEMS or d["type"] in ACTOR_LABELS
+            for x, keys in g._pred[h].items()
+            if node[x]["type"] in ACTOR_LABELS
+            for rel in keys
+        )
+
+
+#: (hub id, hub label, relationship type, actor id): an actor's relationship to a hub.
+TieRow = tuple[str, str, str, str]
+
+
+def tie_groups(rows: Iterable[TieRow]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """`QuestionReads.q_tie_groups` of the actors' relationships to hubs (those to other
+    nodes are left out): at an item, a member of an organisation, a partner of an actor."""
+    at: dict[tuple[str, str], set[str]] = {}
+    for hub, kind, rel, actor in rows:
+        if kind in HUB_ITEMS and rel in HUB_RELS:
+            group = "item"
+        elif kind == "Organisation" and rel == "MEMBER_OF":
+            group = "members"
+        elif kind in ACTOR_LABELS and rel == "PARTNER_OF":
+            group = "partners"
+        else:
+            continue
+        at.setdefault((hub, group), set()).add(actor)
+    return [
+        (hub, group, tuple(sorted(actors)))
+        for (hub, group), actors in at.items()
+        if group != "item" or len(actors) > 1
+    ]
 
 
 def all_shortest_paths(

@@ -136,3 +136,57 @@ GROUP_MEMBERS = (
     "ON o.label = m.end_label AND o.key = m.end_key "
     "WHERE m.type = 'MEMBER_OF' AND m.end_label = ? GROUP BY o.key"
 )
+
+
+# -- the guided questions' reads that need no whole graph (`graph.stores.sqlite.reads`) ---
+# No end check: every relationship's ends are stored (`graph.core.prepare` resolves them
+# before a write; nodes go only with all relationships, in `CLEAR_GRAPH`). A node's id is
+# `graph.core.model.node_id`'s ``Label:key``, built here to spare a Python call per row.
+
+
+def tie_rows(n_types: int, n_starts: int, n_ends: int) -> str:
+    """(end id, end label, type, start id) of the relationships of the given types, start
+    labels and end labels. Parameters in that order."""
+    return (
+        "SELECT r.end_label || ':' || r.end_key, r.end_label, r.type, "
+        "r.start_label || ':' || r.start_key FROM rels r "
+        f"WHERE r.type IN ({marks(n_types)}) AND r.start_label IN ({marks(n_starts)}) "
+        f"AND r.end_label IN ({marks(n_ends)})"
+    )
+
+
+def work_rows(n_types: int, n_actors: int, n_items: int) -> str:
+    """(actor label, actor key, topic key) once per relationship of the given types from an
+    actor to an item of the given labels and per topic that item is ``ABOUT``
+    (`QuestionReads.q_work_index` counts them). Parameters: the types, the actor labels,
+    the item labels. ``CROSS JOIN`` keeps SQLite to this order (the relationships into the
+    items by the end index, then each item's topics by the primary key): starting from the
+    topics it took five times as long."""
+    return (
+        "SELECT r.start_label, r.start_key, a.end_key FROM rels r CROSS JOIN rels a "
+        "ON a.type = 'ABOUT' AND a.start_label = r.end_label AND a.start_key = r.end_key "
+        f"AND a.end_label = 'Topic' WHERE r.type IN ({marks(n_types)}) "
+        f"AND r.start_label IN ({marks(n_actors)}) AND r.end_label IN ({marks(n_items)})"
+    )
+
+
+#: The relationships of the small graphs that the membership and programme rules walk
+#: (`graph.core.membership`, `graph.core.programmes`): every ``MEMBER_OF``; every
+#: ``IN_PROGRAMME`` with a role (the rule takes no other) and the relationships of the
+#: given types (the parameters) into the items that have one.
+_REL_COLUMNS = "SELECT r.type, r.start_label, r.start_key, r.end_label, r.end_key, r.props"
+MEMBER_RELS: Final[str] = f"{_REL_COLUMNS} FROM rels r WHERE r.type = 'MEMBER_OF'"
+
+
+def _with_role(v: str) -> str:
+    return f"json_extract({v}.props, '$.role') IS NOT NULL"
+
+
+def programme_rels(n_types: int) -> str:
+    return (
+        f"{_REL_COLUMNS} FROM rels r WHERE r.type = 'IN_PROGRAMME' AND {_with_role('r')} "
+        "UNION ALL "
+        f"{_REL_COLUMNS} FROM rels r WHERE r.type IN ({marks(n_types)}) AND EXISTS ("
+        "SELECT 1 FROM rels p WHERE p.type = 'IN_PROGRAMME' AND p.start_label = r.end_label "
+        f"AND p.start_key = r.end_key AND {_with_role('p')})"
+    )

@@ -6,7 +6,8 @@ mode so that the app can read while the CLI loads.
 
 The package's parts: `statements` (the SQL), `transactions` (the connection, write
 transactions, the store's part of the write path), `questions` (the raw reads of the
-guided questions over the cached graph), `registrations` (the registration workflow's
+guided questions over the cached graph), `reads` (those of them that a new store object
+asks first, in SQL), `registrations` (the registration workflow's
 per-store part, in tables of their own).
 """
 
@@ -30,7 +31,7 @@ from graph.core.stats import GraphStats, StatRows, store_stats
 from graph.core.store import WriteSummary
 from graph.core.write import write_batch
 from graph.stores.sqlite import statements as sql
-from graph.stores.sqlite.questions import NxQuestions
+from graph.stores.sqlite.reads import SqlQuestions
 from graph.stores.sqlite.registrations import SqliteRegistrations, ensure_registration_schema
 from graph.stores.sqlite.transactions import Database, SqliteWriteTx, existing_in, loads
 
@@ -47,7 +48,7 @@ class EmbeddedStore:
         self.database = Database(self.path)
         self._graphs: VersionCache[nx.MultiDiGraph] = VersionCache()
         self._names: VersionCache[SearchIndex] = VersionCache()
-        self._questions = NxQuestions(self)
+        self._questions = SqlQuestions(self, self.database)
         self._registrations = SqliteRegistrations(self.database)
         try:
             self.ensure_schema()
@@ -73,7 +74,7 @@ class EmbeddedStore:
         with self.database.read() as db:
             return int(db.execute(sql.SELECT_VERSION).fetchone()[0])
 
-    def question_reads(self) -> NxQuestions:
+    def question_reads(self) -> SqlQuestions:
         """The raw reads of the guided questions (`graph.questions.rows.QuestionReads`)."""
         return self._questions
 
@@ -127,8 +128,8 @@ class EmbeddedStore:
             [(k, role, n) for k, role, n in partners],
             [(k, loads(p), n) for k, p, n in groups],
             dict(kinds),
-            # the programme rule walks the cached graph: built only where there are
-            # programmes (the curated data), not for a directory or a synthetic network
+            # the programme rule walks a small graph of the programmes' relationships,
+            # read only where there are programmes
             self._questions.q_participations() if programmes else [],
         )
 
