@@ -484,7 +484,10 @@ def trim(view: View, background: set[str], limit: int = MAX_SHOWN) -> View:
     wanted = [n for n in g._node if n not in background]
     if len(wanted) <= limit:
         return view
-    ranked = sorted(wanted, key=lambda n: importance(g, n, view.focus), reverse=True)
+    # ties broken by id: the order of ``g``'s nodes may differ between processes (a
+    # filter's sets), and the cut must not (the same view showed 4,868 relationships in
+    # one server and 4,907 in the next)
+    ranked = sorted(wanted, key=lambda n: (-importance(g, n, view.focus), n))
     kept = set(ranked[:limit]) | (background & g._node.keys())
     return View(subgraph(g, kept), view.focus, view.depth, view.filter, len(wanted))
 
