@@ -435,6 +435,9 @@ def main(argv: list[str] | None = None) -> int:
             from graph.stores.neo4j.store import Neo4jStore
             from tests.neo4j_server import server as neo4j_server
 
+            # the heap a load of this size needs (bench/queries.py, docs/performance.md)
+            os.environ.setdefault("KOMMUNETZ_NEO4J_HEAP", "4g")
+            os.environ.setdefault("KOMMUNETZ_NEO4J_JAVA_OPTS", "-Xms4g")
             server = neo4j_server.start(Path(tmp) / "neo4j")
             try:
                 neo = Neo4jStore.connect(server.uri, server.user, server.password)
