@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from graph.core.store import GraphStore
-from graph.core.validity import resolve_stand
+from graph.core.validity import resolve_stand, today
 from graph.present.csv import to_csv
 from graph.questions.answer import Answer
 from graph.questions.metrics import network_metrics
@@ -45,7 +44,7 @@ def _show(ask: Ask) -> Callable[[argparse.Namespace, GraphStore], int]:
             print(json.dumps(shown, ensure_ascii=False, indent=2))
         else:
             if args.stand:
-                then = "heute ist" if args.stand == date.today().isoformat() else "damals war"
+                then = "heute ist" if args.stand == today().isoformat() else "damals war"
                 print(f"Stand {args.stand}: das Netzwerk, wie es {then}")
             print("\n".join(answer.lines()))
             if args.csv:

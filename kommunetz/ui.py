@@ -18,7 +18,6 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -28,7 +27,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from graph.core.errors import InvalidInput, QueryError, StoreUnavailable
 from graph.core.store import GraphStore
-from graph.core.validity import TODAY, as_of, resolve_stand
+from graph.core.validity import TODAY, as_of, resolve_stand, today
 from graph.joining.limits import CLIENT_LIMIT, CONTACT_LIMIT, Limit, SubmissionLimits
 from graph.joining.notify import Mailer
 from graph.joining.proposals import ProposalOutbox, Proposals, deliver_proposals
@@ -375,7 +374,7 @@ def stand_name(stand: str) -> str:
     """``Stand heute (04.12.2026)`` or ``Stand 2016`` (Markdown-escaped); "" for all times."""
     if not stand:
         return ""
-    if stand == date.today().isoformat():
+    if stand == today().isoformat():
         return f"Stand heute ({format_date(stand)})"
     return f"Stand {md(stand)}"
 
@@ -389,7 +388,7 @@ def stand_note(stand: str) -> str:
         "Mitgliedschaften, Programmteilnahmen, Projekte und Kooperationen nach ihren Daten; "
         "ein unbekanntes Ende gilt als nicht beendet"
     )
-    if stand == date.today().isoformat():
+    if stand == today().isoformat():
         return (
             f"**{stand_name(stand)}:** das Netzwerk, wie es heute ist ({rule}). "
             "Alles Erfasste, auch Beendetes wie das Pilotvorhaben 2014–2016: das Feld "

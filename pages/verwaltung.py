@@ -8,11 +8,12 @@ Everything applicants typed is shown through `md` (escaped).
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import streamlit as st
 
 from graph.core.errors import KommunetzError, StoreUnavailable
+from graph.core.validity import today
 from graph.joining.export import registrations_csv
 from graph.joining.form import MAX_REASON
 from graph.joining.outbox import Outbox
@@ -308,7 +309,7 @@ with tab_more:
     st.download_button(
         "Registrierungen als CSV herunterladen",
         registrations_csv(regs, topics),
-        file_name=f"registrierungen-{date.today().isoformat()}.csv",
+        file_name=f"registrierungen-{today().isoformat()}.csv",
         mime="text/csv",
         key="vw_export",
     )

@@ -8,11 +8,12 @@ Everything members typed is shown through `md` (escaped).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import streamlit as st
 
 from graph.core.errors import KommunetzError, StoreUnavailable
+from graph.core.validity import today
 from graph.joining.export import audit_csv
 from graph.joining.form import MAX_REASON
 from graph.joining.notify import tell_proposal_decision
@@ -139,7 +140,7 @@ with tab_log:
     st.download_button(
         "Protokoll als CSV herunterladen",
         audit_csv(log),
-        file_name=f"protokoll-{date.today().isoformat()}.csv",
+        file_name=f"protokoll-{today().isoformat()}.csv",
         mime="text/csv",
         key="vs_audit",
     )

@@ -439,15 +439,13 @@ def test_what_changed_is_marked_in_the_view(app_store: GraphStore) -> None:
 def test_stand_is_today_by_default_and_empty_is_all_times(app_store: GraphStore) -> None:
     """The network of today by default (the NRW model regions ended in 2023, the Smart
     Cities run on), and the page says so; an empty field shows everything on record."""
-    from datetime import date
-
-    from graph.core.validity import as_of
+    from graph.core.validity import as_of, today
 
     at = open_page("pages/netzwerk.py")
     assert at.sidebar.text_input(key="kn_stand").value == "heute"
     g = app_store.graph()
-    today = as_of(g, date.today().isoformat())
-    expected = explore.build_view(today, explore.index(today)).graph
+    now = as_of(g, today().isoformat())
+    expected = explore.build_view(now, explore.index(now)).graph
     assert metrics(at)["Knoten"] == expected.number_of_nodes()
     names = set(at.dataframe[0].value["Name"])
     assert "Digitale Modellregion Soest" not in names

@@ -46,6 +46,23 @@ def test_the_one_german_date_and_number_wording() -> None:
     assert format_int(10752) == "10.752"
 
 
+def test_the_one_today() -> None:
+    """ "Today" is the day in Berlin (`graph.core.validity.today`) everywhere: pages that
+    asked the server's UTC clock wrote "Stand 2026-12-08" where the Stand was today, and
+    named downloads after yesterday, between midnight and 01:00/02:00 in Berlin."""
+    dirs = ("graph", "kommunetz", "pages", "loaders", "scripts")
+    sources = [REPO / "app.py", *(f for d in dirs for f in (REPO / d).rglob("*.py"))]
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                call = node.func
+                named = isinstance(call.value, ast.Name) and call.value.id in ("date", "datetime")
+                assert not (named and call.attr == "today"), (
+                    f"{source.relative_to(REPO)}:{node.lineno} asks the server's clock for "
+                    "today; use graph.core.validity.today"
+                )
+
+
 def test_the_one_markdown_escaper() -> None:
     typed = "$x$ :red[rot] **fett** <script> [a](javascript:x) # _"
     escaped = md(typed)

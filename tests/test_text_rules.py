@@ -152,3 +152,8 @@ def test_heute_is_the_date_in_berlin_also_after_midnight_there(
 
     monkeypatch.setattr(validity, "datetime", Clock)
     assert validity.resolve_stand("heute") == "2026-12-05" == member_since(now)
+    from kommunetz.ui import stand_name, stand_note
+
+    shown = validity.resolve_stand("heute")
+    assert stand_name(shown) == "Stand heute (05.12.2026)", "the page says heute, not a date"
+    assert "wie es heute ist" in stand_note(shown)

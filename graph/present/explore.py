@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
 from typing import Any
 
 import networkx as nx
@@ -29,7 +28,7 @@ from graph.core.membership import Member, member_networks, memberships
 from graph.core.model import ACTOR_LABELS, ADMINISTRATIVE_RELS
 from graph.core.nodes import entity_from, node_state
 from graph.core.programmes import participations, programme_scope
-from graph.core.validity import change_marks, changes, timeline
+from graph.core.validity import change_marks, changes, timeline, today
 from graph.present import text
 
 #: Node types a view can show, in legend order. Sources are not nodes of the picture:
@@ -775,9 +774,9 @@ def timeline_rows(g: nx.MultiDiGraph) -> list[dict[str, int]]:
             if d.get("type") in ("Network", "Project", "Cooperation")
             and (y := text.year_of(d.get("start") or d.get("since"))) is not None
         ),
-        default=date.today().year,
+        default=today().year,
     )
-    return timeline(g, range(first, date.today().year + 1))
+    return timeline(g, range(first, today().year + 1))
 
 
 def filter_choices(g: nx.MultiDiGraph, idx: GraphIndex) -> dict[str, list[tuple[str, str]]]:

@@ -24,7 +24,7 @@ import networkx as nx
 
 from graph.core.errors import KommunetzError
 from graph.core.search import fold
-from graph.core.validity import node_validity, rel_validity
+from graph.core.validity import node_validity, rel_validity, today
 
 Format = Literal["graphml", "gexf", "json"]
 FORMATS: tuple[Format, ...] = ("graphml", "gexf", "json")
@@ -73,7 +73,7 @@ def export_bytes(g: nx.MultiDiGraph, fmt: str, *, stand: str | None = None) -> b
     the file states (default: today)."""
     if fmt not in FORMATS:
         raise KommunetzError(f"Unbekanntes Format „{fmt}“ (möglich: {', '.join(FORMATS)})")
-    stated = stand or date.today().isoformat()
+    stated = stand or today().isoformat()
     if fmt == "json":
         data = nx.node_link_data(g, edges="edges")
         data["graph"] = {**data.get("graph", {}), "stand": stated}

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graph.core.records import Batch, Node, Ref, Rel
-from graph.core.validity import as_of
+from graph.core.validity import as_of, today
 from graph.present import explore
 from graph.stores.sqlite.store import EmbeddedStore
 from tests.app_pages import NAVIGATION
@@ -111,7 +110,7 @@ def node_count(db: Path, focus: str | None = None, depth: int = 1) -> int:
     """How many nodes the unfiltered view (around ``focus``) has, by the library, as of
     today (the page's default Stand)."""
     store = EmbeddedStore(db)
-    g = as_of(store.graph(), date.today().isoformat())
+    g = as_of(store.graph(), today().isoformat())
     store.close()
     return explore.build_view(g, explore.index(g), explore.ViewFilter(), focus, depth).node_count
 
