@@ -202,6 +202,32 @@ def test_click_a_node_opens_its_details(page: tuple[Any, Requests], explorer_url
     assert "fokus=Municipality%3A01060063" in tab.url or "fokus=Municipality:01060063" in tab.url
 
 
+def test_a_double_click_focuses_also_on_a_page_busy_between_the_clicks(
+    page: tuple[Any, Requests], explorer_url: str
+) -> None:
+    """The first click of a double click reruns the app, and a page at work (a first
+    visit, a slow machine) handles the second one late: vis-network timed the clicks then
+    and saw two single clicks (CI, 8 December 2026). The page's script is held up for
+    0.4 s after the first click here, as a busy page would be."""
+    tab, _ = page
+    tab.goto(f"{explorer_url}/netzwerk")
+    built(tab)
+    frame = graph_frame(tab)
+    frame.evaluate(
+        """() => {
+          let held = false;
+          document.addEventListener("mouseup", () => {
+            if (held) { return; }
+            held = true;
+            const until = Date.now() + 400;
+            while (Date.now() < until) {}
+          }, true);
+        }"""
+    )
+    click_node(tab, frame, NORDERSTEDT, double=True)
+    tab.get_by_role("heading", name="Umgebung von Norderstedt (Tiefe 1)").wait_for(timeout=TIMEOUT)
+
+
 def test_labels_do_not_overlap_and_stay_in_the_frame(
     page: tuple[Any, Requests], explorer_url: str
 ) -> None:

@@ -145,12 +145,6 @@
         setValue({ node: params.nodes[0], action: "details", n: clicks, view: shownKey });
       }
     });
-    network.on("doubleClick", function (params) {
-      if (params.nodes.length) {
-        clicks += 1;
-        setValue({ node: params.nodes[0], action: "focus", n: clicks, view: shownKey });
-      }
-    });
     fitHeight();
   }
 
@@ -172,6 +166,19 @@
     event.preventDefault();
     container.focus({ preventScroll: true });
   }, true);
+  // A double click on a node focuses the view on it. The browser's own dblclick, not
+  // vis-network's "doubleClick": vis-network times the two clicks when its handlers run,
+  // so on a page that is busy between them (its first click reruns the app) it saw two
+  // single clicks; the browser times them when they happen.
+  container.addEventListener("dblclick", function (event) {
+    if (!network || event.target.tagName !== "CANVAS") { return; }  // not its buttons
+    var box = container.getBoundingClientRect();
+    var id = network.getNodeAt({ x: event.clientX - box.left, y: event.clientY - box.top });
+    if (id !== undefined) {
+      clicks += 1;
+      setValue({ node: id, action: "focus", n: clicks, view: shownKey });
+    }
+  });
   window.addEventListener("resize", placeLabelsSoon);
   // the text under the graph wraps differently once the frame has its final width
   var lastHeight = 0;
