@@ -120,7 +120,7 @@ def warm_up() -> threading.Thread | None:
     current = settings()
 
     def work() -> None:
-        from graph.present.explore import ViewFilter
+        from graph.present.explore import VIEW_LABELS, ViewFilter
         from graph.questions.metrics import network_metrics
         from graph.questions.recommend import prepare
         from kommunetz import views
@@ -137,6 +137,10 @@ def warm_up() -> threading.Thread | None:
             first.relation_table()
             first.choices()
             views.filter_choices(data)
+            # the explorer's search: its name index is built on first use (a second at
+            # Germany scale, the first search of the first session after a start); any
+            # text builds it
+            store.search("a", VIEW_LABELS)
             # then what the questions compute once per data version, on the store they
             # ask by default (Stand heute): the first partner suggestion and the first
             # key figures after a start then take as long as every later one

@@ -7,11 +7,13 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from graph.core.model import PUBLIC_LABELS
 from graph.core.records import Batch, Node, Ref, Rel
 from graph.core.store import GraphStore
 from graph.present import explore, view
@@ -474,6 +476,8 @@ def test_the_warm_up_prepares_the_first_view_and_the_questions_of_stand_heute(
 
     monkeypatch.setattr(ui, "_warming", threading.Event())  # once per process: a new one
     monkeypatch.setattr(views, "_views", type(views._views)())
+    store = ui._store(ui.settings())
+    monkeypatch.setattr(store, "_names", cache.VersionCache())  # no search asked yet
     thread = ui.warm_up()
     assert thread is not None and ui.warm_up() is None, "once per process"
     thread.join(timeout=APP_TIMEOUT)
@@ -485,3 +489,10 @@ def test_the_warm_up_prepares_the_first_view_and_the_questions_of_stand_heute(
     shown = views._views[next(iter(views._views))]
     assert {"node_table", "relation_table", "choices"} <= set(shown._memo)
     assert {"snapshot", "metrics"} <= set(cache._CACHE[ui._as_of(current, stand)])
+
+    # and the explorer's search: its name index (a second at Germany scale) is there
+    def unbuilt() -> Any:
+        raise AssertionError("the first search of a session would build the name index")
+
+    labels = tuple(sorted(frozenset(explore.VIEW_LABELS) & PUBLIC_LABELS))
+    store._names.get(store.version(), labels, unbuilt)
