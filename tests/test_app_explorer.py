@@ -476,7 +476,7 @@ def test_the_warm_up_prepares_the_first_view_and_the_questions_of_stand_heute(
 
     monkeypatch.setattr(ui, "_warming", threading.Event())  # once per process: a new one
     monkeypatch.setattr(views, "_views", type(views._views)())
-    store = ui._store(ui.settings())
+    store: Any = ui._store(ui.settings())  # both stores keep their name index in _names
     monkeypatch.setattr(store, "_names", cache.VersionCache())  # no search asked yet
     thread = ui.warm_up()
     assert thread is not None and ui.warm_up() is None, "once per process"
