@@ -15,20 +15,19 @@ on this object, apart from those of the whole store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 
 from graph.core.cache import VersionCache
 from graph.core.errors import InvalidInput
-from graph.core.model import PUBLIC_LABELS, node_id
+from graph.core.model import node_id
 from graph.core.records import Batch
 from graph.core.search import Hit
 from graph.core.stats import GraphStats, graph_stats
 from graph.core.store import GraphStore, WriteSummary
 from graph.core.validity import as_of, stand
-from graph.questions.rows import question_reads
 from graph.stores.sqlite.questions import NxQuestions
 
 READ_ONLY = "Ein Stand zeigt das Netzwerk, wie es war; geschrieben wird in die Datenbank selbst."
@@ -43,7 +42,7 @@ class StoreAsOf:
         self.store, self.when = store, when
         self.kind = store.kind
         self._graphs: VersionCache[nx.MultiDiGraph] = VersionCache()
-        self._questions = _AsOfQuestions(self)
+        self._questions = NxQuestions(self)
 
     # -- what the questions read ----------------------------------------------------------
 
@@ -76,7 +75,7 @@ class StoreAsOf:
     def is_empty(self) -> bool:
         return self.graph().number_of_nodes() == 0
 
-    def question_reads(self) -> _AsOfQuestions:
+    def question_reads(self) -> NxQuestions:
         return self._questions
 
     # -- no writes --------------------------------------------------------------------------
@@ -92,24 +91,3 @@ class StoreAsOf:
 
     def close(self) -> None:
         """Nothing to close: the underlying store belongs to whoever opened it."""
-
-
-class _AsOfQuestions(NxQuestions):
-    """The questions' reads over the as-of graph, with the properties of many nodes (the
-    topics of every Abfragen form, the sources of a path answer) in one read of the
-    underlying store: node by node, each `StoreAsOf.node` was a read of the node and one
-    of the data version — on Neo4j 76 round trips for the 38 topics, in every run of the
-    Abfragen page."""
-
-    def __init__(self, store: StoreAsOf) -> None:
-        super().__init__(store)
-        self.as_of = store
-
-    def q_nodes(self, label: str, keys: Sequence[str] | None) -> dict[str, dict[str, Any]]:
-        if label not in PUBLIC_LABELS:
-            return {}
-        g = self.as_of.graph()
-        if keys is None:
-            keys = [str(d["key"]) for d in self.graph([label])._node.values()]
-        then = [k for k in keys if node_id(label, k) in g]
-        return question_reads(self.as_of.store).q_nodes(label, then)

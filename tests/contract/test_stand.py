@@ -146,40 +146,6 @@ def test_the_store_as_of_a_stand_reads_as_cypher_does(landscape: GraphStore, whe
     assert set(reads.q_member_ids()) == set(member_networks(g))
 
 
-@pytest.mark.parametrize("when", ["2016-06-30", "2024"])
-def test_the_store_as_of_a_stand_reads_many_nodes_at_once(
-    landscape: GraphStore, when: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The topics of every Abfragen form, the sources of a path answer: the nodes of then
-    with their properties, as `StoreAsOf.node` gives them one by one — but not one by one:
-    each of those asked the data version too, on Neo4j 76 round trips for the 38 topics
-    in every run of the Abfragen page."""
-    then = StoreAsOf(landscape, when)
-    g = then.graph()
-
-    def one_by_one(label: str) -> dict[str, dict[str, object]]:
-        keys = [str(d["key"]) for d in g._node.values() if d["type"] == label]
-        return {k: props for k in keys if (props := then.node(label, k)) is not None}
-
-    expected = {label: one_by_one(label) for label in ("Topic", "Source", "Project")}
-    assert all(expected.values())
-    asked = Counter[str]()
-    version = landscape.version
-
-    def counted() -> int:
-        asked["version"] += 1
-        return version()
-
-    monkeypatch.setattr(landscape, "version", counted)
-    reads = question_reads(then)
-    for label, nodes in expected.items():
-        asked.clear()
-        assert reads.q_nodes(label, None) == nodes, label
-        assert asked["version"] <= 3, f"{label}: the data version asked {asked['version']}×"
-    some = [*sorted(expected["Source"])[:3], "keine-quelle"]
-    assert reads.q_nodes("Source", some) == {k: expected["Source"][k] for k in some[:3]}
-
-
 def test_who_works_on_e_akte_as_of_a_stand(landscape: GraphStore) -> None:
     """In mid-2016 the pilot's seven; in 2022 the NRW model regions besides; in 2024,
     after the regions ended on 30.06.2023, the seven again."""
