@@ -51,6 +51,7 @@ from tests.browser.conftest import (  # noqa: E402
     CHROMIUM_ARGS,
     built,
     is_local,
+    point_at_option,
 )
 from tests.neo4j_server.server import free_port  # noqa: E402
 
@@ -289,8 +290,7 @@ def measure_store(name: str, env: dict[str, str], inputs: dict[str, str], runs: 
             tab.get_by_label("Bundesland").first.click()
             tab.keyboard.type(land)
             option = tab.get_by_role("option", name=land, exact=True)
-            option.hover(timeout=TIMEOUT_MS)
-            option.and_(tab.locator("[data-hovered='true']")).wait_for(timeout=TIMEOUT_MS)
+            point_at_option(option, TIMEOUT_MS)
 
             def choose(option: Any = option) -> None:
                 option.click(timeout=TIMEOUT_MS)
